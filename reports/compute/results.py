@@ -1,0 +1,119 @@
+"""What computation produces: frozen dataclasses, one figure per field, each defined in the glossary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Downtime:
+    allowed_minutes: float
+    """(1 − objective) × window minutes."""
+    error_equivalent_minutes: float | None
+    """(1 − SLI) × window minutes: the outage that would have caused the same share of bad events."""
+    measured_minutes: float
+    """Minutes of slices whose SLI was below ``down_below``."""
+    slice_minutes: float
+    down_below: float
+    down_slices: int
+    no_data_minutes: float
+    """Minutes of slices with no data at all: neither up nor down, never counted as good."""
+    idle_minutes: float
+    """Minutes of slices with data but no traffic."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    allowed_bad_events: float
+    """(1 − objective) × total events: the bad events the objective allows this window."""
+    bad_events: int
+    consumed: float | None
+    """(1 − SLI) / (1 − objective); 1.0 means the budget is exactly spent."""
+    remaining: float | None
+    """1 − consumed; below zero means overspent."""
+
+
+@dataclass(frozen=True)
+class DayBurn:
+    day: date
+    good: int
+    total: int
+    sli: float | None
+    burn_rate: float | None
+    """The day's error ratio / (1 − objective)."""
+    budget_share: float | None
+    """The day's bad events as a share of the month's budget."""
+
+
+@dataclass(frozen=True)
+class Firing:
+    start: datetime
+    end: datetime
+    ongoing: bool
+    """Still firing when the window ended."""
+
+
+@dataclass(frozen=True)
+class BurnAlert:
+    severity: str
+    long_window_minutes: int
+    short_window_minutes: int
+    threshold: float
+    long_burn_at_end: float | None
+    short_burn_at_end: float | None
+    firing_at_end: bool
+    firings: tuple[Firing, ...]
+
+
+@dataclass(frozen=True)
+class Incident:
+    start: datetime
+    end: datetime
+    bad_events: int
+    total_events: int
+    peak_burn_rate: float
+    budget_share: float
+    """Bad events in the incident / the month's allowed bad events."""
+    postmortem_required: bool
+    duration_minutes: float
+
+
+@dataclass(frozen=True)
+class BudgetPoint:
+    at: datetime
+    remaining: float
+
+
+@dataclass(frozen=True)
+class SloResult:
+    service: str
+    slo: str
+    objective: float
+    description: str
+    status: str
+    """``met``, ``missed`` or ``no data``."""
+    no_data_reason: str | None
+    good_events: int
+    total_events: int
+    sli: float | None
+    margin: float | None
+    """SLI − objective (fraction; negative when missed)."""
+    coverage: float
+    """Share of the window's steps that have data."""
+    downtime: Downtime
+    budget: Budget
+    days: tuple[DayBurn, ...]
+    burn_down: tuple[BudgetPoint, ...]
+    alerts: tuple[BurnAlert, ...]
+    incidents: tuple[Incident, ...]
+    outside_incidents_share: float | None
+    """Budget consumed by bad events outside any incident."""
+
+    @property
+    def bad_events(self) -> int:
+        return self.total_events - self.good_events
+
+    @property
+    def has_data(self) -> bool:
+        return self.status != "no data"

@@ -1,0 +1,97 @@
+"""Machine-readable forms of the report: ``report.json`` (validated by
+``reports/schema/report.schema.json``) and ``slos.csv`` for the quarterly review."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+from datetime import date, datetime, timedelta, timezone
+from importlib import resources
+from typing import Any
+
+from .report import MonthReport
+
+SCHEMA_VERSION = 1
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, times and tuples as JSON values; NaN never leaks out (it becomes null)."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def report_dict(report: MonthReport) -> dict[str, Any]:
+    window = report.window
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "title": report.title,
+        "month": str(window.month),
+        "window": {"kind": window.kind, "timezone": window.timezone, "start": plain(window.start),
+                   "end": plain(window.end), "minutes": window.minutes, "days": window.days},
+        "generated_at": plain(report.generated_at),
+        "source": report.source,
+        "step_seconds": report.step.total_seconds(),
+        "zones": plain(report.zones),
+        "services": [
+            {
+                "name": s.name, "description": s.description, "owner": s.owner, "email": list(s.email),
+                "zone": plain(s.zone),
+                "slos": [{**plain(a.result), "zone": a.zone.name, "recommendations": list(a.recommendations)}
+                         for a in s.slos],
+            }
+            for s in report.services
+        ],
+    }
+
+
+def report_json(report: MonthReport) -> str:
+    return json.dumps(report_dict(report), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def schema() -> dict[str, Any]:
+    return json.loads(resources.files("reports.schema").joinpath("report.schema.json").read_text(encoding="utf-8"))
+
+
+CSV_COLUMNS = (
+    "month", "service", "slo", "objective", "status", "good_events", "total_events", "sli", "margin",
+    "budget_consumed", "budget_remaining", "zone", "allowed_downtime_minutes", "error_equivalent_minutes",
+    "measured_downtime_minutes", "no_data_minutes", "coverage", "incidents", "postmortems_required",
+)
+
+
+def slos_csv(report: MonthReport) -> str:
+    """One row per service × SLO; fractions stay fractions (0.999, not 99.9%)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for service in report.services:
+        for assessed in service.slos:
+            r = assessed.result
+            writer.writerow([
+                str(report.window.month), r.service, r.slo, r.objective, r.status, r.good_events, r.total_events,
+                _num(r.sli), _num(r.margin), _num(r.budget.consumed), _num(r.budget.remaining), assessed.zone.name,
+                _num(r.downtime.allowed_minutes), _num(r.downtime.error_equivalent_minutes),
+                _num(r.downtime.measured_minutes), _num(r.downtime.no_data_minutes), _num(r.coverage),
+                len(r.incidents), sum(i.postmortem_required for i in r.incidents),
+            ])
+    return buffer.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else repr(round(value, 10))

@@ -1,0 +1,53 @@
+"""The orchestrator: config → source → compute → policy → render → write, in that order.
+
+Everything is gathered and rendered in memory; the month's folder is moved into place last,
+so a failed run never leaves a half-written month.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from .compute import compute_slo
+from .compute.burn import LOOKBACK
+from .config import Config
+from .output import write_month
+from .policy import assess_service, zones_of
+from .render import render_documents
+from .report import MonthReport
+from .sources import EventSource
+from .window import Month, report_window
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+def build_month(config: Config, source: EventSource, month: Month, now: datetime,
+                progress: Progress = lambda message: None) -> MonthReport:
+    """Pull the month's counts once, then compute and assess every SLO."""
+    window = report_window(month, config.timezone, config.window)
+    progress(f"fetching events {window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
+    counts = source.fetch(config, window.start - LOOKBACK, window.end)
+    services = []
+    for number, service in enumerate(config.services, 1):
+        progress(f"computing {service.name} ({number}/{len(config.services)})")
+        results = [
+            compute_slo(service.name, slo, counts.for_slo(service.name, slo.name), window, counts.step,
+                        counts.problems.get((service.name, slo.name)))
+            for slo in service.slos
+        ]
+        services.append(assess_service(service, results, config.policy, config.timezone))
+    return MonthReport(title=config.title, window=window, generated_at=now, source=counts.description,
+                       step=counts.step, services=tuple(services), zones=zones_of(config.policy))
+
+
+def run_month(config: Config, source: EventSource, month: Month, now: datetime, output_dir: Path,
+              progress: Progress = lambda message: None) -> Path:
+    """Build, render and write one month; returns the month's folder."""
+    report = build_month(config, source, month, now, progress)
+    files = render_documents(report, progress)
+    progress(f"writing {len(files)} files")
+    return write_month(files, output_dir, str(month))

@@ -1,0 +1,164 @@
+"""The error-budget policy: a zone per SLO and service, and recommendations in sentences.
+
+Pure: results and the policy config in, frozen assessments out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .compute.results import SloResult
+from .config import PolicyConfig, ServiceConfig, ZoneConfig
+from .format import objective, percent, short_span, window_name
+
+COVERAGE_WARNING = 0.99
+TIGHTEN_BELOW_CONSUMED = 0.25
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    min_remaining: float | None
+    allowed_changes: tuple[str, ...]
+    approval: str
+    notify: tuple[str, ...]
+    guidance: str
+    rank: float
+    """Higher is worse; a service takes its worst SLO's zone."""
+
+    def allows(self, change: str) -> bool:
+        return change in self.allowed_changes
+
+
+NO_DATA_GUIDANCE = ("The SLO could not be evaluated: missing data is never good data, so only bug and "
+                    "security fixes ship until the data is back.")
+
+
+def zones_of(policy: PolicyConfig) -> tuple[Zone, ...]:
+    return tuple(_zone(z, rank) for rank, z in enumerate(policy.zones))
+
+
+def _zone(z: ZoneConfig, rank: float) -> Zone:
+    return Zone(z.name, z.min_remaining, tuple(z.allowed_changes or ()), z.approval or "", tuple(z.notify or ()),
+                z.guidance or "", rank)
+
+
+def no_data_zone(zones: tuple[Zone, ...]) -> Zone:
+    """Ranked just better than the last zone, allowing bug fixes and security fixes."""
+    return Zone("no data", None, ("bugfix", "security"), "engineering manager approval",
+                ("engineering manager",), NO_DATA_GUIDANCE, len(zones) - 1.5)
+
+
+def zone_for(remaining: float | None, zones: tuple[Zone, ...]) -> Zone:
+    if remaining is None:
+        return no_data_zone(zones)
+    for zone in zones:
+        if zone.min_remaining is None or remaining >= zone.min_remaining:
+            return zone
+    return zones[-1]
+
+
+@dataclass(frozen=True)
+class SloAssessment:
+    result: SloResult
+    zone: Zone
+    recommendations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceAssessment:
+    name: str
+    description: str
+    owner: str
+    email: tuple[str, ...]
+    slos: tuple[SloAssessment, ...]
+    zone: Zone
+    """The worst of its SLOs' zones: it decides what the service may ship."""
+
+    @property
+    def deciding_slos(self) -> tuple[SloAssessment, ...]:
+        return tuple(s for s in self.slos if s.zone.name == self.zone.name)
+
+
+def assess_service(service: ServiceConfig, results: list[SloResult], policy: PolicyConfig, tz: str) -> ServiceAssessment:
+    zones = zones_of(policy)
+    slos = []
+    for result, slo in zip(results, service.slos):
+        zone = zone_for(result.budget.remaining, zones)
+        slos.append(SloAssessment(result, zone, recommend(result, zone, zones, slo.incidents.postmortem_share, tz)))
+    worst = max((s.zone for s in slos), key=lambda z: z.rank)
+    return ServiceAssessment(service.name, service.description, service.owner, tuple(service.email), tuple(slos), worst)
+
+
+def tighter_objective(result: SloResult) -> float | None:
+    """The objective halfway to 100% from the current one, if this window's SLI met it."""
+    candidate = 1 - (1 - result.objective) / 2
+    return candidate if result.sli is not None and result.sli >= candidate else None
+
+
+def recommend(result: SloResult, zone: Zone, zones: tuple[Zone, ...], postmortem_share: float, tz: str) -> tuple[str, ...]:
+    """Concrete sentences derived from the numbers, most urgent first."""
+    if not result.has_data:
+        return (f"No data ({result.no_data_reason}): the SLO cannot be evaluated. {NO_DATA_GUIDANCE}",)
+    out = []
+    budget = result.budget
+    if result.status == "missed":
+        out.append(f"Missed the {objective(result.objective)} objective (SLI {percent(result.sli)}): reliability work "
+                   f"comes before feature work until the service is back within its objective.")
+    if budget.remaining < 0:
+        out.append(f"The error budget is overspent: {percent(budget.consumed, 0)} of it was consumed "
+                   f"({percent(-budget.remaining, 0)} over).")
+    out.append(_zone_sentence(budget.remaining, zone, zones))
+    for incident in result.incidents:
+        if incident.postmortem_required:
+            out.append(f"Postmortem required: the incident of {short_span(incident.start, incident.end, tz)} consumed "
+                       f"{percent(incident.budget_share, 0)} of the month's budget (more than "
+                       f"{percent(postmortem_share, 0)}); agree at least one P0 action.")
+    for alert in result.alerts:
+        if alert.firing_at_end:
+            out.append(f"The {window_name(alert.long_window_minutes)}/{window_name(alert.short_window_minutes)} "
+                       f"burn-rate alert ({alert.threshold:g}×, "
+                       f"{alert.severity}) was still firing when the window ended: the budget is burning now; "
+                       f"make sure the incident is over before releasing.")
+            break
+    if result.coverage < COVERAGE_WARNING:
+        out.append(f"Data covers {percent(result.coverage)} of the window ({result.downtime.no_data_minutes:,.0f} "
+                   f"minutes without data are counted neither good nor bad): fix the telemetry gap.")
+    if result.status == "met" and budget.consumed < TIGHTEN_BELOW_CONSUMED:
+        tighter = tighter_objective(result)
+        suggestion = f"tightening the objective to {percent(tighter)}" if tighter else "tightening the objective"
+        out.append(f"Met with {percent(budget.remaining, 0)} of the budget unused: consider {suggestion}, or spend "
+                   f"the budget on faster releases.")
+    return tuple(out)
+
+
+def _zone_sentence(remaining: float, zone: Zone, zones: tuple[Zone, ...]) -> str:
+    better = [z for z in zones if z.rank < zone.rank and z.min_remaining is not None]
+    needs = f", {better[-1].name} needs {percent(better[-1].min_remaining, 0)}" if better else ""
+    allowed = ", ".join(zone.allowed_changes) or "nothing"
+    notify = f"; notify {', '.join(zone.notify)}" if zone.notify else ""
+    return (f"Zone {zone.name} ({percent(remaining, 1)} of the budget left{needs}): {zone.guidance} "
+            f"Allowed: {allowed}, with {zone.approval}{notify}.")
+
+
+@dataclass(frozen=True)
+class DeployDecision:
+    allowed: bool
+    zone: str
+    reason: str
+    approval: str
+
+
+def check_deploy(service: dict, change: str) -> DeployDecision:
+    """Decide from a service's entry in ``report.json`` (so no config is needed at deploy time)."""
+    zone = service["zone"]
+    allowed = change in zone["allowed_changes"]
+    deciding = ", ".join(
+        f"{s['slo']} {('budget left ' + percent(s['budget']['remaining'], 1)) if s['budget']['remaining'] is not None else 'no data'}"
+        for s in service["slos"] if s["zone"] == zone["name"])
+    reason = f"{service['name']} is in zone {zone['name']} ({deciding})"
+    if allowed:
+        return DeployDecision(True, zone["name"], f"{reason}; {change} changes are allowed", zone["approval"])
+    allowed_list = ", ".join(zone["allowed_changes"]) or "nothing"
+    return DeployDecision(False, zone["name"], f"{reason}; {change} changes are blocked (allowed: {allowed_list})",
+                          zone["approval"])
