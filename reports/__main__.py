@@ -1,0 +1,2 @@
+from reports.cli import main
+main()

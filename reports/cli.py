@@ -1,0 +1,161 @@
+"""The ``slo-report`` command: thin commands that parse, load the config and call the library."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from .config import CHANGE_KINDS, ConfigError, load_config
+from .policy import check_deploy as decide_deploy
+from .sources import SourceError, source_for
+from .window import Month, previous_month
+
+
+class ReportNotFound(Exception):
+    """A command needs a generated month that is not there."""
+
+
+def _one_line_errors(command):
+    """Expected failures print as ``error: ...`` and exit 1; ``--debug`` shows the traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, debug: bool = False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, SourceError, ReportNotFound, OSError) as exc:
+            if debug:
+                raise
+            raise click.ClickException(str(exc)) from None
+
+    wrapper = click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(wrapper)
+    return wrapper
+
+
+def _parse_month(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _load(config_path: Path, strict: bool):
+    config, warnings = load_config(config_path, strict=strict)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return config
+
+
+def _output_dir(option: Path | None, config) -> Path:
+    if option is not None:
+        return option
+    if config is not None and config.output is not None:
+        return config.output
+    return Path("output")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="slo-reports")
+def main():
+    """Monthly SLO reports: compliance, error budget, policy, HTML and PDF."""
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
+@click.option("--month", callback=_parse_month, metavar="YYYY-MM",
+              help="Month to report; default: the previous calendar month in the config's time zone.")
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the monthly folders; default: the config's output, else ./output.")
+@click.option("--strict", is_flag=True, help="Treat config warnings (unknown keys) as errors.")
+@click.option("--quiet", is_flag=True, help="No progress messages, even on a terminal.")
+@_one_line_errors
+def run(config_path: Path, month: Month | None, output: Path | None, strict: bool, quiet: bool):
+    """Compute and write one month's reports into OUTPUT/YYYY-MM/.
+
+    \b
+    Example:
+      slo-report run --config examples/ml-platform/slo-report.yaml --month 2026-10
+    """
+    from .pipeline import run_month
+
+    now = datetime.now(timezone.utc)
+    config = _load(config_path, strict)
+    month = month or previous_month(now, config.zone)
+    show = not quiet and sys.stderr.isatty()
+    progress = (lambda message: click.echo(f"  {message}", err=True)) if show else (lambda message: None)
+    folder = run_month(config, source_for(config), month, now, _output_dir(output, config), progress)
+    count = sum(1 for p in folder.rglob("*") if p.is_file())
+    click.echo(f"wrote {folder} ({count} files) for {month}")
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
+@_one_line_errors
+def validate(config_path: Path, strict: bool):
+    """Check a catalogue and list every problem, without reading any data.
+
+    \b
+    Example:
+      slo-report validate --config examples/ml-platform/slo-report.yaml --strict
+    """
+    config = _load(config_path, strict)
+    slos = sum(len(s.slos) for s in config.services)
+    click.echo(f"{config_path}: {len(config.services)} services, {slos} SLOs, valid")
+
+
+def latest_report(output_dir: Path, month: Month | None) -> Path:
+    """``OUTPUT/YYYY-MM/report.json`` for the month, or the newest month that has one."""
+    if month is not None:
+        path = output_dir / str(month) / "report.json"
+        if not path.is_file():
+            raise ReportNotFound(f"no report for {month} in {output_dir}; run: slo-report run --month {month}")
+        return path
+    months = []
+    for folder in output_dir.glob("*/report.json"):
+        try:
+            months.append((Month.parse(folder.parent.name), folder))
+        except ValueError:
+            continue
+    if not months:
+        raise ReportNotFound(f"no monthly report in {output_dir}; run slo-report run first, or pass --output")
+    return max(months)[1]
+
+
+@main.command("check-deploy")
+@click.option("--service", required=True, help="Service name as in the report.")
+@click.option("--change", type=click.Choice(CHANGE_KINDS), required=True, help="Kind of change to ship.")
+@click.option("--month", callback=_parse_month, metavar="YYYY-MM", help="Report month; default: the newest.")
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder holding the monthly folders; default: the config's output, else ./output.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Catalogue, to find its output folder.")
+@_one_line_errors
+def check_deploy(service: str, change: str, month: Month | None, output: Path | None, config_path: Path | None):
+    """Gate a deployment on the error-budget policy: exit 0 if allowed, 1 if blocked.
+
+    Reads the latest report.json (no data source needed) and prints the zone, the reason
+    and the approval needed.
+
+    \b
+    Example:
+      slo-report check-deploy --service model-api --change feature --output output
+    """
+    config = _load(config_path, False) if config_path else None
+    path = latest_report(_output_dir(output, config), month)
+    report = json.loads(path.read_text(encoding="utf-8"))
+    entry = next((s for s in report["services"] if s["name"] == service), None)
+    if entry is None:
+        names = ", ".join(s["name"] for s in report["services"])
+        raise ReportNotFound(f"service {service!r} is not in {path}; known services: {names}")
+    decision = decide_deploy(entry, change)
+    verdict = "ALLOWED" if decision.allowed else "BLOCKED"
+    click.echo(f"{verdict}: {decision.reason} ({report['month']} report).")
+    if decision.allowed:
+        click.echo(f"Approval needed: {decision.approval}.")
+    sys.exit(0 if decision.allowed else 1)

@@ -1,0 +1,58 @@
+"""Zones, recommendations and the deploy gate."""
+
+import pytest
+
+from reports.config import PolicyConfig
+from reports.policy import check_deploy, zone_for, zones_of
+
+ZONES = zones_of(PolicyConfig())
+
+
+@pytest.mark.parametrize("remaining, zone", [
+    (1.0, "green"), (0.75, "green"), (0.7499, "yellow"), (0.25, "yellow"), (0.2499, "orange"),
+    (0.0, "orange"), (-0.0001, "red"), (-3.0, "red"), (None, "no data"),
+])
+def test_default_zone_boundaries(remaining, zone):
+    assert zone_for(remaining, ZONES).name == zone
+
+
+def test_zone_rules_match_the_policy_document():
+    green, yellow, orange, red = ZONES
+    assert green.allowed_changes == ("feature", "bugfix", "security", "refactor") and green.notify == ()
+    assert yellow.approval == "senior engineer approval" and yellow.notify == ("engineering manager",)
+    assert orange.allowed_changes == ("bugfix", "security") and orange.approval == "engineering manager approval"
+    assert red.allowed_changes == ("security",) and "executives" in red.notify
+
+
+def test_example_recommendations_are_derived_from_the_numbers(example_report):
+    model_api = example_report.service("model-api")
+    availability, latency = model_api.slos
+    assert model_api.zone.name == "yellow"
+    assert availability.recommendations[0].startswith("Zone yellow (29.7% of the budget left, green needs 75%)")
+    assert availability.recommendations[1] == (
+        "Postmortem required: the incident of 22 Oct 14:00–14:40 UTC consumed 28% of the month's budget "
+        "(more than 20%); agree at least one P0 action.")
+    batch = example_report.service("batch-inference").slos[0]
+    assert batch.zone.name == "red"
+    assert batch.recommendations[:2] == (
+        "Missed the 95% objective (SLI 93.5%): reliability work comes before feature work until the service "
+        "is back within its objective.",
+        "The error budget is overspent: 129% of it was consumed (29% over).")
+    store = example_report.service("feature-store").slos[0]
+    assert any(r.startswith("The 1h/5m burn-rate alert (14.4×, page) was still firing") for r in store.recommendations)
+
+
+def _service(zone_name: str, allowed: list[str], remaining):
+    return {"name": "api", "zone": {"name": zone_name, "allowed_changes": allowed, "approval": "VP engineering approval"},
+            "slos": [{"slo": "availability", "zone": zone_name, "budget": {"remaining": remaining}}]}
+
+
+def test_check_deploy_blocks_features_in_red_and_allows_security():
+    blocked = check_deploy(_service("red", ["security"], -0.29), "feature")
+    assert not blocked.allowed
+    assert blocked.reason == ("api is in zone red (availability budget left -29.0%); feature changes are blocked "
+                              "(allowed: security)")
+    allowed = check_deploy(_service("red", ["security"], -0.29), "security")
+    assert allowed.allowed and allowed.approval == "VP engineering approval"
+    assert check_deploy(_service("no data", ["bugfix", "security"], None), "feature").reason.startswith(
+        "api is in zone no data (availability no data)")
