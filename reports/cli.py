@@ -89,9 +89,14 @@ def run(config_path: Path, month: Month | None, output: Path | None, strict: boo
     month = month or previous_month(now, config.zone)
     show = not quiet and sys.stderr.isatty()
     progress = (lambda message: click.echo(f"  {message}", err=True)) if show else (lambda message: None)
-    folder = run_month(config, source_for(config), month, now, _output_dir(output, config), progress)
+    folder, report = run_month(config, source_for(config), month, now, _output_dir(output, config), progress)
     count = sum(1 for p in folder.rglob("*") if p.is_file())
     click.echo(f"wrote {folder} ({count} files) for {month}")
+    if report.source_problems:
+        for problem in report.source_problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(f"{len(report.source_problems)} SLO(s) could not be counted; "
+                                   f"they are marked 'no data' in the report")
 
 
 @main.command()

@@ -40,14 +40,16 @@ def build_month(config: Config, source: EventSource, month: Month, now: datetime
             for slo in service.slos
         ]
         services.append(assess_service(service, results, config.policy, config.timezone))
+    problems = tuple(f"{service}/{slo}: {why}" for (service, slo), why in sorted(counts.problems.items()))
     return MonthReport(title=config.title, window=window, generated_at=now, source=counts.description,
-                       step=counts.step, services=tuple(services), zones=zones_of(config.policy))
+                       step=counts.step, services=tuple(services), zones=zones_of(config.policy),
+                       source_problems=problems)
 
 
 def run_month(config: Config, source: EventSource, month: Month, now: datetime, output_dir: Path,
-              progress: Progress = lambda message: None) -> Path:
-    """Build, render and write one month; returns the month's folder."""
+              progress: Progress = lambda message: None) -> tuple[Path, MonthReport]:
+    """Build, render and write one month; returns the month's folder and its report."""
     report = build_month(config, source, month, now, progress)
     files = render_documents(report, progress)
     progress(f"writing {len(files)} files")
-    return write_month(files, output_dir, str(month))
+    return write_month(files, output_dir, str(month)), report

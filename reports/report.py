@@ -19,6 +19,8 @@ class MonthReport:
     services: tuple[ServiceAssessment, ...]
     zones: tuple[Zone, ...]
     """The policy's zones, best first, for the documents' policy table."""
+    source_problems: tuple[str, ...] = ()
+    """One line per SLO the source could not count (``service/slo: why``); those SLOs show "no data"."""
 
     @property
     def month_label(self) -> str:
