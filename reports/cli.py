@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import click
 
 from .config import CHANGE_KINDS, ConfigError, load_config
+from .deliver.errors import DeliveryError
 from .policy import check_deploy as decide_deploy
 from .sources import SourceError, source_for
 from .window import Month, previous_month
@@ -27,7 +29,7 @@ def _one_line_errors(command):
     def wrapper(*args, debug: bool = False, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ConfigError, SourceError, ReportNotFound, OSError) as exc:
+        except (ConfigError, SourceError, ReportNotFound, DeliveryError, OSError) as exc:
             if debug:
                 raise
             raise click.ClickException(str(exc)) from None
@@ -74,19 +76,23 @@ def main():
               help="Folder for the monthly folders; default: the config's output, else ./output.")
 @click.option("--strict", is_flag=True, help="Treat config warnings (unknown keys) as errors.")
 @click.option("--quiet", is_flag=True, help="No progress messages, even on a terminal.")
+@click.option("--send", "send_after", is_flag=True,
+              help="Then email the month (as `send` does); nothing is sent if an SLO could not be counted.")
 @_one_line_errors
-def run(config_path: Path, month: Month | None, output: Path | None, strict: bool, quiet: bool):
-    """Compute and write one month's reports into OUTPUT/YYYY-MM/.
+def run(config_path: Path, month: Month | None, output: Path | None, strict: bool, quiet: bool, send_after: bool):
+    """Compute and write one month's reports into OUTPUT/YYYY-MM/ (and, with --send, email them).
 
     \b
-    Example:
+    Examples:
       slo-report run --config examples/ml-platform/slo-report.yaml --month 2026-10
+      slo-report run --config /etc/slo-report/slo-report.yaml --send      # the monthly cron job
     """
     from .pipeline import run_month
 
     now = datetime.now(timezone.utc)
     config = _load(config_path, strict)
     month = month or previous_month(now, config.zone)
+    mail = _mail_connection(config) if send_after else None      # a missing password fails before the work
     show = not quiet and sys.stderr.isatty()
     progress = (lambda message: click.echo(f"  {message}", err=True)) if show else (lambda message: None)
     folder, report = run_month(config, source_for(config), month, now, _output_dir(output, config), progress)
@@ -95,8 +101,64 @@ def run(config_path: Path, month: Month | None, output: Path | None, strict: boo
     if report.source_problems:
         for problem in report.source_problems:
             click.echo(f"error: {problem}", err=True)
+        not_sent = "; nothing was emailed (fix the source and run again, or send it as it is with `send`)"
         raise click.ClickException(f"{len(report.source_problems)} SLO(s) could not be counted; "
-                                   f"they are marked 'no data' in the report")
+                                   f"they are marked 'no data' in the report" + (not_sent if send_after else ""))
+    if send_after:
+        _deliver(config, folder.parent, month, now, mail, force=False, dry_run=False)
+
+
+def _mail_connection(config):
+    from .deliver import smtp_connector
+
+    if config.email is None:
+        raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
+    return smtp_connector(config.email.smtp, os.environ)
+
+
+def _deliver(config, output_dir: Path, month: Month, now: datetime, mail, force: bool, dry_run: bool) -> None:
+    """Send (or list) the month's messages, print a summary, and exit 1 if any recipient failed."""
+    from .deliver import send_month
+
+    connect, secrets = mail if mail else (None, ())
+    result = send_month(config, output_dir, str(month), now=now, connect=connect, force=force, dry_run=dry_run,
+                        secrets=secrets, echo=click.echo)
+    if dry_run:
+        click.echo(f"dry run: would send {len(result.sent)}, already sent {len(result.already)} message(s) "
+                   f"for {month}; nothing was sent")
+        return
+    click.echo(f"sent {len(result.sent)}, already sent {len(result.already)}, failed {len(result.failed)} "
+               f"message(s) for {month}")
+    if result.failed:
+        names = ", ".join(result.failed_recipients)
+        raise click.ClickException(f"{len(result.failed_recipients)} recipient(s) not reached: {names}; the documents "
+                                   f"stay in {result.folder}; run `slo-report send --month {month}` again later")
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
+@click.option("--month", callback=_parse_month, metavar="YYYY-MM",
+              help="Month to send; default: the previous calendar month in the config's time zone.")
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder holding the monthly folders; default: the config's output, else ./output.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent to whom; send nothing.")
+@click.option("--force", is_flag=True, help="Send again what the ledger says was already sent.")
+@_one_line_errors
+def send(config_path: Path, month: Month | None, output: Path | None, dry_run: bool, force: bool):
+    """Email an already generated month: each service's PDF to its owners, summary.pdf to
+    the summary list. Only what the month's ledger (sent.jsonl) lacks is sent, so it is
+    safe to run again; exit 1 names any recipient that could not be reached.
+
+    \b
+    Examples:
+      slo-report send --config examples/ml-platform/slo-report.yaml --month 2026-10 --dry-run
+      slo-report send --config examples/ml-platform/slo-report.yaml --month 2026-10
+    """
+    now = datetime.now(timezone.utc)
+    config = _load(config_path, False)
+    month = month or previous_month(now, config.zone)
+    mail = None if dry_run else _mail_connection(config)
+    _deliver(config, _output_dir(output, config), month, now, mail, force=force, dry_run=dry_run)
 
 
 @main.command()

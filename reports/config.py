@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -161,24 +162,62 @@ class ServiceConfig(_Model):
         return slos
 
 
+_SOURCE_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # environment variable and label names
+
+
+def _source_env_name(value: str | None) -> str | None:
+    # The value is never echoed: people paste the secret itself here by mistake.
+    if value is not None and not _SOURCE_NAME_RE.match(value):
+        raise ValueError("is not an environment variable name (letters, digits and _); "
+                         "give the variable's name, e.g. PROM_TOKEN, not the secret itself")
+    return value
+
+
+class BasicAuthConfig(_Model):
+    """HTTP basic authentication; the password is read from the environment, never from the YAML."""
+
+    username: str = Field(min_length=1)
+    """User name sent to the server."""
+    password_env: str
+    """Name of the environment variable that holds the password, e.g. ``PROM_PASSWORD``."""
+
+    @field_validator("password_env")
+    @classmethod
+    def _check_env(cls, value: str) -> str:
+        return _source_env_name(value)
+
+
 class SourceConfig(_Model):
     """Where event counts come from."""
 
-    type: Literal["file"] = "file"
-    """``file``: a CSV (optionally gzip) with columns ``timestamp,service,slo,customer,good,total``."""
+    type: Literal["file", "prometheus"] = "file"
+    """``file``: a CSV (optionally gzip) with columns ``timestamp,service,slo,customer,good,total``. ``prometheus``: the HTTP API of Prometheus or a compatible store (Thanos, Mimir, VictoriaMetrics)."""
     path: Path | None = None
     """file: path of the CSV, relative to the config file."""
     step: Duration = timedelta(minutes=5)
-    """Length of one time step in the data; each row counts the events in [timestamp, timestamp + step)."""
+    """Length of one time step in the data; each row counts the events in [timestamp, timestamp + step). prometheus: the resolution of the pulled series; make it at least two scrape intervals."""
+    url: str | None = None
+    """prometheus: base URL of the API, e.g. ``http://prometheus:9090`` (for Mimir include its prefix, e.g. ``http://mimir/prometheus``)."""
+    timeout: Duration = timedelta(seconds=60)
+    """prometheus: time allowed for one HTTP request; a request that times out is retried with backoff."""
+    max_concurrency: int = Field(4, ge=1, le=64)
+    """prometheus: at most this many requests in flight at once."""
+    headers: dict[str, str] = {}
+    """prometheus: extra HTTP headers sent with every request, e.g. ``X-Scope-OrgID: team-a`` for a Mimir tenant. Not for secrets: use ``bearer_token_env`` or ``basic_auth``."""
+    bearer_token_env: str | None = None
+    """prometheus: name of the environment variable that holds a bearer token (the token itself never goes in the YAML and is never logged)."""
+    basic_auth: BasicAuthConfig | None = None
+    """prometheus: ``{username: ..., password_env: NAME}``; the password is read from the environment variable ``NAME``."""
+    ca_bundle: Path | None = None
+    """prometheus: PEM file of the CA certificates that sign the server's certificate, relative to the config file."""
+    tls_verify: bool = True
+    """prometheus: ``false`` turns off certificate checks (test setups only; prefer ``ca_bundle``)."""
+    per_customer: bool = False
+    """prometheus: keep counts per customer (``sum by (customer_label)``); series without the label count under customer "". Off: counts are summed over customers, so the data pulled does not grow with their number."""
+    customer_label: str = "customer"
+    """prometheus: the label that names the customer, used when ``per_customer`` is on."""
 
-    @field_validator("type", mode="before")
-    @classmethod
-    def _check_type(cls, value: Any) -> Any:
-        if value == "prometheus":
-            raise ValueError("the prometheus source is not available in this version; use type: file")
-        return value
-
-    @field_validator("path")
+    @field_validator("path", "ca_bundle")
     @classmethod
     def _resolve_path(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         base = (info.context or {}).get("base_dir")
@@ -186,10 +225,48 @@ class SourceConfig(_Model):
             return value
         return (Path(base) / value).resolve()
 
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL; write e.g. http://prometheus:9090")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("the URL holds credentials; remove them and use basic_auth or bearer_token_env")
+        return value.rstrip("/")
+
+    @field_validator("headers")
+    @classmethod
+    def _no_secret_headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if name.lower() in ("authorization", "proxy-authorization"):
+                raise ValueError(f"{name} would put a secret in the YAML; use bearer_token_env or basic_auth instead")
+        return value
+
+    @field_validator("bearer_token_env")
+    @classmethod
+    def _check_env(cls, value: str | None) -> str | None:
+        return _source_env_name(value)
+
+    @field_validator("customer_label")
+    @classmethod
+    def _check_label(cls, value: str) -> str:
+        if not _SOURCE_NAME_RE.match(value):
+            raise ValueError(f"{value!r} is not a Prometheus label name; use letters, digits and _, e.g. customer")
+        return value
+
     @model_validator(mode="after")
-    def _file_needs_path(self) -> SourceConfig:
+    def _complete(self) -> SourceConfig:
         if self.type == "file" and self.path is None:
             raise ValueError("a file source needs a path; add path: data/events.csv.gz")
+        if self.type == "prometheus" and self.url is None:
+            raise ValueError("a prometheus source needs a url; add url: http://prometheus:9090")
+        if self.bearer_token_env is not None and self.basic_auth is not None:
+            raise ValueError("bearer_token_env and basic_auth are both set; keep the one your server expects")
+        if self.ca_bundle is not None and not self.tls_verify:
+            raise ValueError("ca_bundle is set but tls_verify is false; remove one of them")
         return self
 
 
@@ -259,6 +336,131 @@ class PolicyConfig(_Model):
         return completed
 
 
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+_SUBJECT_FIELDS = {"title": "", "month": ""}
+
+
+def _email_address(value: Any) -> str:
+    """One mailbox, ``name@example.com`` or ``Name <name@example.com>``; one line only, so no header injection."""
+    from email.utils import parseaddr
+
+    text = str(value).strip()
+    _, address = parseaddr(text)
+    if "\n" in text or "\r" in text or "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise ValueError(f"{value!r} is not an email address; write it as name@example.com")
+    return text
+
+
+class EmailAddress(str):
+    """A validated mailbox (see ``_email_address``); a type of its own so the reference names it."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(_email_address, core_schema.str_schema())
+
+
+class SmtpConfig(_Model):
+    """The mail server the reports are sent through. The password is never written here:
+    it is read from the environment variable named by ``password_env``."""
+
+    host: str = Field(min_length=1)
+    """Host name of the SMTP server (submission or local relay)."""
+    port: int | None = Field(None, gt=0, lt=65536)
+    """TCP port; default 465 with ``ssl``, else 587 (a local relay usually listens on 25)."""
+    starttls: bool = True
+    """Upgrade the connection with STARTTLS before logging in (port 587). Exclusive with ``ssl``."""
+    ssl: bool = False
+    """Connect with TLS from the start (port 465). Exclusive with ``starttls``."""
+    username: str | None = None
+    """Login name, if the server requires authentication."""
+    password_env: str | None = None
+    """Name of the environment variable holding the password, e.g. ``SLO_REPORT_SMTP_PASSWORD``; required with ``username``."""
+    timeout: Duration = timedelta(seconds=30)
+    """How long to wait for the server on each network operation before treating the attempt as failed."""
+    retries: int = Field(4, ge=0, le=10)
+    """Attempts after the first when a message fails transiently (connection refused, timeout, 4xx reply); 0 tries once."""
+    retry_delay: Duration = timedelta(seconds=15)
+    """Pause before the first retry; each further pause doubles (15s, 30s, 1m, 2m by default)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password_in_the_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            # The value is deliberately not repeated: it may be a real password.
+            raise ValueError("has a password key; passwords do not belong in the config file: remove it, put the "
+                             "password in an environment variable and name that variable in password_env")
+        return data
+
+    @field_validator("password_env")
+    @classmethod
+    def _check_password_env(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME_RE.match(value):
+            # Not echoed either: a password pasted here by mistake must not reach the terminal or the logs.
+            raise ValueError("is not an environment variable name (letters, digits and _); write the variable's "
+                             "name, e.g. SLO_REPORT_SMTP_PASSWORD, and keep the password in the environment")
+        return value
+
+    @model_validator(mode="after")
+    def _check_security(self) -> SmtpConfig:
+        if self.starttls and self.ssl:
+            raise ValueError("starttls and ssl are exclusive; keep ssl: true for port 465, or starttls: true for port 587")
+        if self.username and not self.password_env:
+            raise ValueError("username without password_env; add password_env: SLO_REPORT_SMTP_PASSWORD "
+                             "(the name of the environment variable holding the password)")
+        if self.password_env and not self.username:
+            raise ValueError("password_env without username; add the login name as username")
+        if self.username and not (self.starttls or self.ssl) and self.host.lower() not in _LOOPBACK_HOSTS:
+            raise ValueError(f"the password would cross the network unencrypted to {self.host}; "
+                             "set starttls: true (port 587) or ssl: true (port 465)")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (465 if self.ssl else 587)
+
+    @property
+    def backoff(self) -> tuple[float, ...]:
+        """The pauses, in seconds, between attempts."""
+        return tuple(self.retry_delay.total_seconds() * 2 ** n for n in range(self.retries))
+
+
+class EmailConfig(_Model):
+    """Monthly delivery by email (``slo-report send``, ``slo-report run --send``). Each service's
+    ``email`` list gets its service PDF; ``summary_to`` gets ``summary.pdf``."""
+
+    smtp: SmtpConfig
+    """The mail server."""
+    from_: EmailAddress = Field(alias="from")
+    """Sender address, e.g. ``SLO reports <slo-reports@example.com>``."""
+    summary_to: list[EmailAddress] = []
+    """Who receives ``summary.pdf`` with a short body listing every service, its zone and budget left."""
+    subject: str = "{title}: SLO report for {month}"
+    """Subject line; ``{title}`` is the report title, ``{month}`` the month (e.g. October 2026). Service and credit messages add ` — service` or ` — SLA credits`."""
+    account_team_to: list[EmailAddress] = []
+    """Who receives ``credits.csv`` (customer SLA credits) when the month has one."""
+
+    @field_validator("subject")
+    @classmethod
+    def _check_subject(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("must be one line; remove the line breaks")
+        try:
+            value.format(**_SUBJECT_FIELDS)
+        except (KeyError, IndexError) as exc:
+            raise ValueError(f"unknown placeholder {{{exc.args[0]}}}; use {{title}} and {{month}} "
+                             "(write {{ and }} for literal braces)") from None
+        except ValueError as exc:
+            raise ValueError(f"is not a valid template ({exc}); use {{title}} and {{month}}, "
+                             "and write {{ and }} for literal braces") from None
+        return value
+
+    def subject_for(self, title: str, month_label: str) -> str:
+        return self.subject.format(title=title, month=month_label)
+
+
 class Config(_Model):
     """The whole catalogue."""
 
@@ -276,6 +478,8 @@ class Config(_Model):
     """Folder the monthly folders are written to, relative to the config file (``--output`` overrides; default ``./output``)."""
     services: list[ServiceConfig] = Field(min_length=1)
     """The services, each with its SLOs."""
+    email: EmailConfig | None = None
+    """Monthly delivery by email; without it ``send`` and ``run --send`` refuse to run."""
 
     @field_validator("timezone")
     @classmethod
@@ -355,7 +559,7 @@ def _describe(error: dict[str, Any]) -> str:
 def _unknown_keys(model: BaseModel, loc: tuple[Any, ...]) -> list[str]:
     warnings = []
     for key in (model.model_extra or {}):
-        known = list(type(model).model_fields)
+        known = [field.alias or name for name, field in type(model).model_fields.items()]
         close = difflib.get_close_matches(str(key), known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
         warnings.append(f"{_path(loc + (key,))}: unknown key; remove it or fix its spelling ({hint})")

@@ -11,12 +11,13 @@ from datetime import timedelta
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .config import Config, DowntimeConfig, IncidentConfig, PolicyConfig, ServiceConfig, SliConfig, SloConfig, SourceConfig, ZoneConfig, format_duration
+from .config import Config, DowntimeConfig, EmailConfig, IncidentConfig, PolicyConfig, ServiceConfig, SliConfig, SloConfig, SmtpConfig, SourceConfig, ZoneConfig, format_duration
 
 SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("(top level)", Config), ("source", SourceConfig), ("policy", PolicyConfig), ("policy.zones[]", ZoneConfig),
     ("services[]", ServiceConfig), ("services[].slos[]", SloConfig), ("services[].slos[].sli", SliConfig),
     ("services[].slos[].downtime", DowntimeConfig), ("services[].slos[].incidents", IncidentConfig),
+    ("email", EmailConfig), ("email.smtp", SmtpConfig),
 )
 
 
@@ -51,7 +52,7 @@ def config_reference() -> str:
         lines += ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
         for name, field in model.model_fields.items():
             description = " ".join((field.description or "").split()).replace("|", "\\|").replace("``", "`")
-            lines.append(f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | {description} |")
+            lines.append(f"| `{field.alias or name}` | {_type_name(field.annotation)} | {_default(field)} | {description} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -52,7 +52,7 @@ def report_dict(report: MonthReport) -> dict[str, Any]:
             {
                 "name": s.name, "description": s.description, "owner": s.owner, "email": list(s.email),
                 "zone": plain(s.zone),
-                "slos": [{**plain(a.result), "zone": a.zone.name, "recommendations": list(a.recommendations)}
+                "slos": [{**plain(a.result), "zone": a.zone.name, "recommendations": plain(a.recommendations)}
                          for a in s.slos],
             }
             for s in report.services

@@ -59,10 +59,19 @@ def zone_for(remaining: float | None, zones: tuple[Zone, ...]) -> Zone:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """One recommendation: ``kind`` lets documents pick (e.g. leave out ``zone`` where a banner says it)."""
+
+    kind: str
+    """``no data``, ``missed``, ``overspent``, ``zone``, ``postmortem``, ``burning``, ``coverage`` or ``tighten``."""
+    text: str
+
+
+@dataclass(frozen=True)
 class SloAssessment:
     result: SloResult
     zone: Zone
-    recommendations: tuple[str, ...]
+    recommendations: tuple[Advice, ...]
 
 
 @dataclass(frozen=True)
@@ -96,39 +105,41 @@ def tighter_objective(result: SloResult) -> float | None:
     return candidate if result.sli is not None and result.sli >= candidate else None
 
 
-def recommend(result: SloResult, zone: Zone, zones: tuple[Zone, ...], postmortem_share: float, tz: str) -> tuple[str, ...]:
+def recommend(result: SloResult, zone: Zone, zones: tuple[Zone, ...], postmortem_share: float, tz: str) -> tuple[Advice, ...]:
     """Concrete sentences derived from the numbers, most urgent first."""
     if not result.has_data:
-        return (f"No data ({result.no_data_reason}): the SLO cannot be evaluated. {NO_DATA_GUIDANCE}",)
+        return (Advice("no data", f"No data ({result.no_data_reason}): the SLO cannot be evaluated. {NO_DATA_GUIDANCE}"),)
     out = []
     budget = result.budget
     if result.status == "missed":
-        out.append(f"Missed the {objective(result.objective)} objective (SLI {percent(result.sli)}): reliability work "
-                   f"comes before feature work until the service is back within its objective.")
+        out.append(Advice("missed", f"Missed the {objective(result.objective)} objective (SLI {percent(result.sli)}): "
+                                    "reliability work comes before feature work until the service is back within "
+                                    "its objective."))
     if budget.remaining < 0:
-        out.append(f"The error budget is overspent: {percent(budget.consumed, 0)} of it was consumed "
-                   f"({percent(-budget.remaining, 0)} over).")
-    out.append(_zone_sentence(budget.remaining, zone, zones))
+        out.append(Advice("overspent", f"The error budget is overspent: {percent(budget.consumed, 0)} of it was "
+                                       f"consumed ({percent(-budget.remaining, 0)} over)."))
+    out.append(Advice("zone", _zone_sentence(budget.remaining, zone, zones)))
     for incident in result.incidents:
         if incident.postmortem_required:
-            out.append(f"Postmortem required: the incident of {short_span(incident.start, incident.end, tz)} consumed "
-                       f"{percent(incident.budget_share, 0)} of the month's budget (more than "
-                       f"{percent(postmortem_share, 0)}); agree at least one P0 action.")
-    for alert in result.alerts:
-        if alert.firing_at_end:
-            out.append(f"The {window_name(alert.long_window_minutes)}/{window_name(alert.short_window_minutes)} "
-                       f"burn-rate alert ({alert.threshold:g}×, "
-                       f"{alert.severity}) was still firing when the window ended: the budget is burning now; "
-                       f"make sure the incident is over before releasing.")
-            break
+            out.append(Advice("postmortem", f"Postmortem required: the incident of "
+                                            f"{short_span(incident.start, incident.end, tz)} consumed "
+                                            f"{percent(incident.budget_share, 0)} of the month's budget (more than "
+                                            f"{percent(postmortem_share, 0)}); agree at least one P0 action."))
+    burning = next((a for a in result.alerts if a.firing_at_end), None)
+    if burning is not None:
+        pair = f"{window_name(burning.long_window_minutes)}/{window_name(burning.short_window_minutes)}"
+        out.append(Advice("burning", f"The {pair} burn-rate alert ({burning.threshold:g}×, {burning.severity}) was "
+                                     "still firing when the window ended: the budget is burning now; make sure the "
+                                     "incident is over before releasing."))
     if result.coverage < COVERAGE_WARNING:
-        out.append(f"Data covers {percent(result.coverage)} of the window ({result.downtime.no_data_minutes:,.0f} "
-                   f"minutes without data are counted neither good nor bad): fix the telemetry gap.")
+        out.append(Advice("coverage", f"Data covers {percent(result.coverage)} of the window "
+                                      f"({result.downtime.no_data_minutes:,.0f} minutes without data are counted "
+                                      "neither good nor bad): fix the telemetry gap."))
     if result.status == "met" and budget.consumed < TIGHTEN_BELOW_CONSUMED:
         tighter = tighter_objective(result)
-        suggestion = f"tightening the objective to {percent(tighter)}" if tighter else "tightening the objective"
-        out.append(f"Met with {percent(budget.remaining, 0)} of the budget unused: consider {suggestion}, or spend "
-                   f"the budget on faster releases.")
+        suggestion = f"tightening the objective to {objective(tighter)}" if tighter else "tightening the objective"
+        out.append(Advice("tighten", f"Met with {percent(budget.remaining, 0)} of the budget unused: consider "
+                                     f"{suggestion}, or spend the budget on faster releases."))
     return tuple(out)
 
 
@@ -137,7 +148,8 @@ def _zone_sentence(remaining: float, zone: Zone, zones: tuple[Zone, ...]) -> str
     needs = f", {better[-1].name} needs {percent(better[-1].min_remaining, 0)}" if better else ""
     allowed = ", ".join(zone.allowed_changes) or "nothing"
     notify = f"; notify {', '.join(zone.notify)}" if zone.notify else ""
-    return (f"Zone {zone.name} ({percent(remaining, 1)} of the budget left{needs}): {zone.guidance} "
+    left = f"{percent(remaining, 1)} of the budget left" if remaining >= 0 else f"budget overspent by {percent(-remaining, 1)}"
+    return (f"Zone {zone.name} ({left}{needs}): {zone.guidance} "
             f"Allowed: {allowed}, with {zone.approval}{notify}.")
 
 

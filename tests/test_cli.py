@@ -22,7 +22,7 @@ def example_output(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("out")
     result = invoke("run", "--config", EXAMPLE_CONFIG, "--month", "2026-10", "--output", output, "--strict")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"wrote {output / '2026-10'} (11 files) for 2026-10"
+    assert result.output.strip() == f"wrote {output / '2026-10'} (10 files) for 2026-10"
     return output
 
 

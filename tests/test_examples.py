@@ -42,3 +42,5 @@ def test_wheel_ships_templates_queries_and_schema(tmp_path: Path):
     assert "reports/templates/service.html" in names
     assert "reports/queries/ratio.promql" in names
     assert "reports/schema/report.schema.json" in names
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "reports").rglob("*.py")}
+    assert modules <= set(names), f"modules missing from the wheel (add their package to pyproject): {modules - set(names)}"

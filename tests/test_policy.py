@@ -28,18 +28,23 @@ def test_example_recommendations_are_derived_from_the_numbers(example_report):
     model_api = example_report.service("model-api")
     availability, latency = model_api.slos
     assert model_api.zone.name == "yellow"
-    assert availability.recommendations[0].startswith("Zone yellow (29.7% of the budget left, green needs 75%)")
-    assert availability.recommendations[1] == (
+    assert availability.recommendations[0].kind == "zone"
+    assert availability.recommendations[0].text.startswith("Zone yellow (29.7% of the budget left, green needs 75%)")
+    assert availability.recommendations[1].text == (
         "Postmortem required: the incident of 22 Oct 14:00–14:40 UTC consumed 28% of the month's budget "
         "(more than 20%); agree at least one P0 action.")
     batch = example_report.service("batch-inference").slos[0]
     assert batch.zone.name == "red"
-    assert batch.recommendations[:2] == (
+    assert [a.text for a in batch.recommendations[:3]] == [
         "Missed the 95% objective (SLI 93.5%): reliability work comes before feature work until the service "
         "is back within its objective.",
-        "The error budget is overspent: 129% of it was consumed (29% over).")
+        "The error budget is overspent: 129% of it was consumed (29% over).",
+        "Zone red (budget overspent by 29.0%, orange needs 0%): Release freeze: security fixes only; data-loss "
+        "fixes by exception with VP approval. Allowed: security, with VP engineering approval; notify engineering "
+        "manager, VP engineering, executives."]
     store = example_report.service("feature-store").slos[0]
-    assert any(r.startswith("The 1h/5m burn-rate alert (14.4×, page) was still firing") for r in store.recommendations)
+    assert [a.kind for a in store.recommendations] == ["zone", "burning"]
+    assert store.recommendations[1].text.startswith("The 1h/5m burn-rate alert (14.4×, page) was still firing")
 
 
 def _service(zone_name: str, allowed: list[str], remaining):

@@ -54,7 +54,10 @@ def empty_frame() -> pd.DataFrame:
 def source_for(config: Config) -> EventSource:
     """The source named by ``config.source.type``."""
     from .file import FileSource
+    from .prometheus import PrometheusSource
 
     if config.source.type == "file":
         return FileSource()
+    if config.source.type == "prometheus":
+        return PrometheusSource()
     raise SourceError(f"source.type {config.source.type!r} is not supported")

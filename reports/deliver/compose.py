@@ -1,0 +1,145 @@
+"""What goes to whom, and the MIME message for each: built from the generated month folder
+(its ``report.json`` and documents) and the config's address book, never from a recomputation.
+
+One message per recipient and document, so the ledger can record each on its own and no
+recipient sees another's address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, EmailConfig
+from ..format import local_time, percent
+from ..naming import file_stem
+from ..window import Month
+from .errors import DeliveryError
+from .ledger import address_key
+
+CREDITS = "credits.csv"
+SUMMARY = "summary.pdf"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One document to one recipient."""
+
+    recipient: str
+    attachment: str
+    """Name in the month folder."""
+    kind: str
+    """``summary``, ``service`` or ``credits``."""
+    subject: str
+    service: str | None = None
+
+
+def load_report(folder: Path) -> dict[str, Any]:
+    path = folder / "report.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DeliveryError(f"no report in {folder}; generate it first: slo-report run --month {folder.name}") from None
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"{path} cannot be read ({exc}); regenerate it: "
+                            f"slo-report run --month {folder.name}") from None
+
+
+def one_line(text: str) -> str:
+    """Names go into headers: no line break may smuggle in another header."""
+    return _CONTROL.sub(" ", text).strip()
+
+
+def plan(config: Config, email: EmailConfig, folder: Path, report: dict[str, Any]) -> list[Delivery]:
+    """Summary first (the main reader), then each service's owners, then the account team.
+
+    Recipients come from the config (the current address book); documents from the folder.
+    """
+    base = one_line(email.subject_for(report["title"], Month.parse(report["month"]).label()))
+    deliveries = [Delivery(to, SUMMARY, "summary", base) for to in email.summary_to]
+    configured = {s.name: s.email for s in config.services}
+    for service in report["services"]:
+        name = service["name"]
+        for to in configured.get(name, service.get("email", [])):
+            deliveries.append(Delivery(to, f"{file_stem(name)}.pdf", "service", f"{base} — {one_line(name)}", name))
+    if (folder / CREDITS).is_file():
+        deliveries += [Delivery(to, CREDITS, "credits", f"{base} — SLA credits") for to in email.account_team_to]
+    unique = {(address_key(d.recipient), d.attachment): d for d in reversed(deliveries)}
+    return [d for d in deliveries if unique[(address_key(d.recipient), d.attachment)] is d]   # listed twice, sent once
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def budget_left(service: dict[str, Any]) -> str:
+    """``availability 29.7%, latency 41.3%``: every SLO's remaining budget, as check-deploy words it."""
+    parts = []
+    for slo in service["slos"]:
+        remaining = slo["budget"]["remaining"]
+        parts.append(f"{slo['slo']} {'no data' if remaining is None else percent(remaining, 1)}")
+    return ", ".join(parts)
+
+
+def _rows(report: dict[str, Any], only: str | None = None) -> list[tuple[str, str, str]]:
+    return [(s["name"], s["zone"]["name"], budget_left(s)) for s in report["services"] if only in (None, s["name"])]
+
+
+def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
+    """The plain-text and HTML bodies; every value in the HTML is escaped (names can be hostile)."""
+    month = Month.parse(report["month"]).label()
+    title = report["title"]
+    if delivery.kind == "summary":
+        intro = f"{title}: the SLO report for {month}. The summary is attached; each service's owners get its report."
+    elif delivery.kind == "service":
+        intro = f"{title}: the {month} SLO report for {delivery.service} is attached."
+    else:
+        intro = f"{title}: the SLA credits for {month} are attached ({CREDITS})."
+    rows = _rows(report, delivery.service) if delivery.kind != "credits" else []
+    generated = datetime.fromisoformat(report["generated_at"].replace("Z", "+00:00"))
+    footer = f"Generated {local_time(generated, report['window']['timezone'], '%d %b %Y %H:%M %Z')} by slo-report."
+    text = [intro, ""]
+    if rows:
+        header = ("Service", "Zone", "Budget left")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(2)]
+        text += [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in [header, *rows]] + [""]
+    text.append(footer)
+    esc = html.escape
+    table = ""
+    if rows:
+        cells = "".join(f"<tr><td>{esc(n)}</td><td>{esc(z)}</td><td>{esc(b)}</td></tr>" for n, z, b in rows)
+        table = ("<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><thead><tr><th>Service</th><th>Zone</th>"
+                 f"<th>Budget left</th></tr></thead><tbody>{cells}</tbody></table>")
+    page = (f"<!DOCTYPE html><html><body><p>{esc(intro)}</p>{table}"
+            f"<p>{esc(footer)}</p></body></html>")
+    return "\n".join(text) + "\n", page
+
+
+def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], sender: str, now: datetime) -> EmailMessage:
+    """A multipart message: text and HTML alternatives, then the document."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = delivery.recipient
+    message["Subject"] = delivery.subject
+    message["Date"] = format_datetime(now)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(f"slo-report.{report['month']}", domain=domain)
+    message["Auto-Submitted"] = "auto-generated"        # RFC 3834: no out-of-office replies
+    text, page = bodies(delivery, report)
+    message.set_content(text)
+    message.add_alternative(page, subtype="html")
+    path = folder / delivery.attachment
+    stem, dot, extension = delivery.attachment.rpartition(".")
+    maintype, subtype = ("application", "pdf") if extension == "pdf" else ("text", "csv")
+    message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
+                           filename=f"{stem}-{report['month']}{dot}{extension}")
+    return message

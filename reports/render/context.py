@@ -1,0 +1,399 @@
+"""Typed contexts, one per document, built from the ``MonthReport``.
+
+Every figure a document shows is computed here (or earlier, in compute and policy); the
+templates only format and arrange. Raw values stay raw (fractions, minutes, instants) and
+are formatted by the environment's filters, so HTML, PDF and policy sentences agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from markupsafe import Markup
+
+from ..compute.burn import ALERT_PAIRS
+from ..compute.results import SloResult
+from ..config import CHANGE_KINDS
+from ..naming import file_stem
+from ..policy import ServiceAssessment, SloAssessment, Zone, no_data_zone
+from ..report import MonthReport
+from . import charts
+
+ZONE_CLASSES = {"green": "green", "yellow": "yellow", "orange": "orange", "red": "red", "no data": "nodata"}
+TOP_RECOMMENDATIONS = 6
+WINDOW_KINDS = {"calendar-month": "calendar month", "30d": "rolling window"}
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What every document says about the month it covers."""
+
+    title: str
+    month: str
+    """``2026-10``."""
+    month_label: str
+    """``October 2026``."""
+    timezone: str
+    window_kind: str
+    window_kind_label: str
+    """``calendar month`` or ``rolling window``."""
+    window_start: datetime
+    window_end: datetime
+    window_days: float
+    window_hours: float
+    window_minutes: float
+    generated_at: datetime
+    source: str
+    step_minutes: float
+    day_axis: str
+    """The charts' x-axis title: ``day of October 2026``, or the dates of a 30-day window."""
+
+
+@dataclass(frozen=True)
+class ZoneView:
+    name: str
+    css: str
+    """CSS class of the zone's colour: green, yellow, orange, red, nodata, or other."""
+    min_remaining: float | None
+    """The zone applies at this remaining budget and above; None for the last zone and "no data"."""
+    below: float | None
+    """For the last zone: it applies below this remaining budget (the previous zone's minimum)."""
+    is_no_data: bool
+    allowed_changes: tuple[str, ...]
+    blocked_changes: tuple[str, ...]
+    approval: str
+    notify: tuple[str, ...]
+    guidance: str
+
+
+@dataclass(frozen=True)
+class AlertPair:
+    severity: str
+    long_window_minutes: int
+    short_window_minutes: int
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy table and the glossary's fixed definitions."""
+
+    zones: tuple[ZoneView, ...]
+    """Best first, then the "no data" zone."""
+    alert_pairs: tuple[AlertPair, ...]
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    start: datetime
+    end: datetime
+    duration_minutes: float
+    bad_events: int
+    total_events: int
+    peak_burn_rate: float
+    budget_share: float
+    postmortem_required: bool
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    severity: str
+    long_window_minutes: int
+    short_window_minutes: int
+    threshold: float
+    long_burn_at_end: float | None
+    short_burn_at_end: float | None
+    firing_at_end: bool
+    firings: int
+    first_fired: datetime | None
+    last_fired: datetime | None
+
+
+@dataclass(frozen=True)
+class SloSection:
+    anchor: str
+    name: str
+    description: str
+    status: str
+    """``met``, ``missed`` or ``no data``."""
+    no_data_reason: str | None
+    zone: ZoneView
+    objective: float
+    sli: float | None
+    margin: float | None
+    good_events: int
+    total_events: int
+    bad_events: int
+    allowed_bad_events: float
+    budget_consumed: float | None
+    budget_remaining: float | None
+    overspent_by: float | None
+    """−remaining when the budget is overspent, else None."""
+    allowed_downtime_minutes: float
+    error_equivalent_minutes: float | None
+    measured_downtime_minutes: float
+    down_slices: int
+    slice_minutes: float
+    down_below: float
+    no_data_minutes: float
+    idle_minutes: float
+    coverage: float
+    sli_chart: Markup | None
+    burn_chart: Markup | None
+    incidents: tuple[IncidentRow, ...]
+    outside_incidents_share: float | None
+    postmortems_required: int
+    alerts: tuple[AlertRow, ...]
+    alerts_firing_at_end: int
+    recommendations: tuple[str, ...]
+
+    @property
+    def has_data(self) -> bool:
+        return self.status != "no data"
+
+
+@dataclass(frozen=True)
+class ServicePage:
+    meta: DocumentMeta
+    name: str
+    description: str
+    owner: str
+    file_stem: str
+    zone: ZoneView
+    deciding_slos: tuple[SloSection, ...]
+    """The SLOs whose zone is the service's zone: they decide what it may ship."""
+    slos: tuple[SloSection, ...]
+    actions: tuple[Recommendation, ...]
+    """The SLOs' recommendations without the zone sentences (the zone banner says that)."""
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    slo: str
+    anchor: str
+    status: str
+    objective: float
+    sli: float | None
+    margin: float | None
+    budget_remaining: float | None
+    overspent_by: float | None
+    zone: ZoneView
+    postmortems_required: int
+    no_data_reason: str | None
+
+
+@dataclass(frozen=True)
+class IndexService:
+    name: str
+    description: str
+    owner: str
+    href: str
+    pdf_href: str
+    zone: ZoneView
+    deciding_slos: tuple[str, ...]
+    rows: tuple[IndexRow, ...]
+
+
+@dataclass(frozen=True)
+class ZoneCount:
+    zone: ZoneView
+    services: int
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    service: str
+    slo: str
+    zone: ZoneView
+    text: str
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    meta: DocumentMeta
+    services: tuple[IndexService, ...]
+    policy: Policy
+    zone_counts: tuple[ZoneCount, ...]
+    source_problems: tuple[str, ...]
+    """SLOs the source could not count (``service/slo: why``)."""
+
+
+@dataclass(frozen=True)
+class SummaryPage:
+    meta: DocumentMeta
+    services: tuple[IndexService, ...]
+    zone_counts: tuple[ZoneCount, ...]
+    slos_total: int
+    slos_met: int
+    slos_missed: int
+    slos_no_data: int
+    postmortems_required: int
+    recommendations: tuple[Recommendation, ...]
+    recommendations_left_out: int
+    source_problems: tuple[str, ...]
+
+
+def document_meta(report: MonthReport) -> DocumentMeta:
+    window = report.window
+    return DocumentMeta(
+        title=report.title, month=str(window.month), month_label=report.month_label, timezone=window.timezone,
+        window_kind=window.kind, window_kind_label=WINDOW_KINDS.get(window.kind, window.kind),
+        window_start=window.start, window_end=window.end, window_days=window.days,
+        window_hours=window.minutes / 60, window_minutes=window.minutes, generated_at=report.generated_at,
+        source=report.source, step_minutes=report.step.total_seconds() / 60,
+        day_axis=_day_axis(report),
+    )
+
+
+def _day_axis(report: MonthReport) -> str:
+    window = report.window
+    if window.kind == "calendar-month":
+        return f"day of {report.month_label}"
+    first = window.local(window.start)
+    last = window.local(window.end - timedelta(microseconds=1))
+    return f"day ({first:%d %b} – {last:%d %b %Y})"
+
+
+def zone_view(zone: Zone, below: float | None = None) -> ZoneView:
+    return ZoneView(
+        name=zone.name, css=ZONE_CLASSES.get(zone.name, "other"), min_remaining=zone.min_remaining,
+        below=below, is_no_data=zone.name == "no data" and zone.min_remaining is None and zone.rank % 1 != 0,
+        allowed_changes=tuple(zone.allowed_changes),
+        blocked_changes=tuple(c for c in CHANGE_KINDS if c not in zone.allowed_changes),
+        approval=zone.approval, notify=tuple(zone.notify), guidance=zone.guidance,
+    )
+
+
+def policy_of(report: MonthReport) -> Policy:
+    zones = report.zones
+    views = [zone_view(z, zones[i - 1].min_remaining if z.min_remaining is None and i else None)
+             for i, z in enumerate(zones)]
+    views.append(zone_view(no_data_zone(zones)))
+    return Policy(zones=tuple(views), alert_pairs=tuple(AlertPair(*pair) for pair in ALERT_PAIRS))
+
+
+def slo_anchor(index: int, name: str) -> str:
+    return f"slo-{index + 1}-{file_stem(name).lower()}"
+
+
+def _tidy(share: float | None) -> float | None:
+    """A difference of shares that is zero but for float rounding reads as 0, not −0.0%."""
+    return 0.0 if share is not None and abs(share) < 1e-9 else share
+
+
+def _overspent(remaining: float | None) -> float | None:
+    return -remaining if remaining is not None and remaining < 0 else None
+
+
+def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloSection:
+    r: SloResult = assessed.result
+    d, b = r.downtime, r.budget
+    alerts = tuple(
+        AlertRow(
+            severity=a.severity, long_window_minutes=a.long_window_minutes,
+            short_window_minutes=a.short_window_minutes, threshold=a.threshold,
+            long_burn_at_end=a.long_burn_at_end, short_burn_at_end=a.short_burn_at_end,
+            firing_at_end=a.firing_at_end, firings=len(a.firings),
+            first_fired=min((f.start for f in a.firings), default=None),
+            last_fired=max((f.start for f in a.firings), default=None),
+        )
+        for a in r.alerts)
+    incidents = tuple(
+        IncidentRow(start=i.start, end=i.end, duration_minutes=float(i.duration_minutes), bad_events=i.bad_events,
+                    total_events=i.total_events, peak_burn_rate=i.peak_burn_rate, budget_share=i.budget_share,
+                    postmortem_required=i.postmortem_required)
+        for i in r.incidents)
+    return SloSection(
+        anchor=slo_anchor(index, r.slo), name=r.slo, description=r.description, status=r.status,
+        no_data_reason=r.no_data_reason, zone=zone_view(assessed.zone), objective=r.objective, sli=r.sli,
+        margin=r.margin, good_events=r.good_events, total_events=r.total_events, bad_events=r.bad_events,
+        allowed_bad_events=b.allowed_bad_events, budget_consumed=b.consumed, budget_remaining=b.remaining,
+        overspent_by=_overspent(b.remaining),
+        allowed_downtime_minutes=d.allowed_minutes, error_equivalent_minutes=d.error_equivalent_minutes,
+        measured_downtime_minutes=d.measured_minutes, down_slices=d.down_slices, slice_minutes=d.slice_minutes,
+        down_below=d.down_below, no_data_minutes=d.no_data_minutes, idle_minutes=d.idle_minutes,
+        coverage=r.coverage,
+        sli_chart=charts.daily_sli_chart(r.days, r.objective, meta.day_axis) if r.has_data and r.days else None,
+        burn_chart=(charts.burn_down_chart(r.burn_down, meta.window_start, meta.window_end, meta.timezone,
+                                           meta.day_axis) if r.has_data and r.burn_down else None),
+        incidents=incidents, outside_incidents_share=_tidy(r.outside_incidents_share),
+        postmortems_required=sum(i.postmortem_required for i in incidents),
+        alerts=alerts, alerts_firing_at_end=sum(a.firing_at_end for a in alerts),
+        recommendations=tuple(advice.text for advice in assessed.recommendations),
+    )
+
+
+def service_page(report: MonthReport, service: ServiceAssessment, meta: DocumentMeta | None = None) -> ServicePage:
+    meta = meta or document_meta(report)
+    slos = tuple(slo_section(i, s, meta) for i, s in enumerate(service.slos))
+    return ServicePage(
+        meta=meta, name=service.name, description=service.description, owner=service.owner,
+        file_stem=file_stem(service.name), zone=zone_view(service.zone),
+        deciding_slos=tuple(s for s in slos if s.zone.name == service.zone.name),
+        slos=slos,
+        actions=tuple(Recommendation(service.name, s.result.slo, zone_view(s.zone), advice.text)
+                      for s in service.slos for advice in s.recommendations if advice.kind != "zone"),
+        policy=policy_of(report),
+    )
+
+
+def _index_service(service: ServiceAssessment) -> IndexService:
+    stem = file_stem(service.name)
+    rows = tuple(
+        IndexRow(slo=s.result.slo, anchor=slo_anchor(i, s.result.slo), status=s.result.status,
+                 objective=s.result.objective, sli=s.result.sli, margin=s.result.margin,
+                 budget_remaining=s.result.budget.remaining, overspent_by=_overspent(s.result.budget.remaining),
+                 zone=zone_view(s.zone), postmortems_required=sum(i.postmortem_required for i in s.result.incidents),
+                 no_data_reason=s.result.no_data_reason)
+        for i, s in enumerate(service.slos))
+    return IndexService(name=service.name, description=service.description, owner=service.owner,
+                        href=f"{stem}.html", pdf_href=f"{stem}.pdf", zone=zone_view(service.zone),
+                        deciding_slos=tuple(s.result.slo for s in service.deciding_slos), rows=rows)
+
+
+def _zone_counts(report: MonthReport) -> tuple[ZoneCount, ...]:
+    """Services per zone, worst first; "no data" appears only when a service is in it."""
+    by_name: dict[str, tuple[Zone, int]] = {z.name: (z, 0) for z in report.zones}
+    for service in report.services:
+        zone, n = by_name.get(service.zone.name, (service.zone, 0))
+        by_name[service.zone.name] = (zone, n + 1)
+    ordered = sorted(by_name.values(), key=lambda item: -item[0].rank)
+    return tuple(ZoneCount(zone_view(z), n) for z, n in ordered if n or z.name != "no data")
+
+
+def index_page(report: MonthReport) -> IndexPage:
+    return IndexPage(meta=document_meta(report), services=tuple(_index_service(s) for s in report.services),
+                     policy=policy_of(report), zone_counts=_zone_counts(report),
+                     source_problems=tuple(report.source_problems))
+
+
+def top_recommendations(report: MonthReport) -> list[Recommendation]:
+    """Recommendations of the SLOs in the worst zones first (least budget left first), each
+    SLO's in the policy's order (most urgent first), without the zone sentence."""
+    assessed = [(service, s) for service in report.services for s in service.slos]
+    assessed.sort(key=lambda pair: (-pair[1].zone.rank,
+                                    pair[1].result.budget.remaining if pair[1].result.budget.remaining is not None
+                                    else float("-inf")))
+    out = []
+    for service, s in assessed:
+        for advice in s.recommendations:
+            if advice.kind != "zone":     # the summary's table already shows the zone
+                out.append(Recommendation(service.name, s.result.slo, zone_view(s.zone), advice.text))
+    return out
+
+
+def summary_page(report: MonthReport) -> SummaryPage:
+    results = [s.result for service in report.services for s in service.slos]
+    recommendations = top_recommendations(report)
+    return SummaryPage(
+        meta=document_meta(report), services=tuple(_index_service(s) for s in report.services),
+        zone_counts=_zone_counts(report), slos_total=len(results),
+        slos_met=sum(r.status == "met" for r in results), slos_missed=sum(r.status == "missed" for r in results),
+        slos_no_data=sum(r.status == "no data" for r in results),
+        postmortems_required=sum(i.postmortem_required for r in results for i in r.incidents),
+        recommendations=tuple(recommendations[:TOP_RECOMMENDATIONS]),
+        recommendations_left_out=max(0, len(recommendations) - TOP_RECOMMENDATIONS),
+        source_problems=tuple(report.source_problems),
+    )

@@ -1,0 +1,244 @@
+"""Event counts from the Prometheus HTTP API (or a compatible engine: Thanos, Mimir, VictoriaMetrics).
+
+Per SLO, concurrently within ``max_concurrency``: the per-step ``increase()`` of the total and
+of the bad (or good) counter, one ``increase()`` over the whole range for exact totals, and,
+only when the series have holes, a count of samples per step and one query per gap (see
+``reconcile``). Requests therefore grow with the number of SLOs, not with customers or days.
+
+A failing SLO becomes an entry in ``EventCounts.problems`` (reported as "no data"); the other
+SLOs are unaffected. A server that cannot be used at all raises ``SourceError`` before any
+SLO is queried, so a run never replaces a good report with one where everything is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import requests
+
+from ..config import Config, SloConfig, SourceConfig
+from . import COLUMNS, EventCounts, SourceError, empty_frame
+from . import promql
+from .promclient import MAX_POINTS, ClientStats, Labels, PromClient, PromError
+from .reconcile import gaps, needs_presence, to_counts, with_presence
+
+log = logging.getLogger(__name__)
+COVERAGE_WARNING = 0.99
+Dense = dict[str, np.ndarray]
+
+
+class SloProblem(Exception):
+    """Why one SLO has no counts; ``reachable`` is False when the server stopped answering."""
+
+    def __init__(self, message: str, reachable: bool = True):
+        super().__init__(message)
+        self.reachable = reachable
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The steps that start in [start, end); step ``i`` is evaluated at its end."""
+
+    start_ns: int
+    step_ns: int
+    count: int
+
+    @classmethod
+    def of(cls, start: datetime, end: datetime, step: timedelta) -> Grid:
+        count, rest = divmod(end - start, step)
+        if rest or count < 1:
+            raise SourceError(f"source.step: {promql.duration(step)} does not divide the range "
+                              f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC; use a step that divides an hour, e.g. 5m")
+        return cls(pd.Timestamp(start).value, pd.Timedelta(step).value, count)
+
+    @property
+    def start(self) -> float:
+        return self.start_ns / 1e9
+
+    @property
+    def step(self) -> float:
+        return self.step_ns / 1e9
+
+    def end_of(self, index: int) -> float:
+        return self.start + (index + 1) * self.step
+
+    @property
+    def span(self) -> timedelta:
+        return timedelta(seconds=self.count * self.step)
+
+    def dense(self, stamps: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Values laid on the grid by evaluation time; NaN where the server returned none."""
+        position = np.rint((stamps - self.start) / self.step).astype(np.int64) - 1
+        if np.any(np.abs(stamps - self.start - (position + 1) * self.step) > 1e-3):
+            raise PromError("the answer's timestamps are not on the requested steps", reachable=True)
+        keep = (position >= 0) & (position < self.count)
+        out = np.full(self.count, np.nan)
+        out[position[keep]] = values[keep]
+        return out
+
+
+class PrometheusSource:
+    """The ``prometheus`` source. ``session`` (tests) replaces the one built from the config."""
+
+    def __init__(self, session: requests.Session | None = None, *, attempts: int = 4, backoff: float = 0.5,
+                 max_points: int = MAX_POINTS):
+        self.session = session
+        self.attempts = attempts
+        self.backoff = backoff
+        self.max_points = max_points
+        self.stats = ClientStats()
+
+    def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
+        source = config.source
+        grid = Grid.of(start, end, source.step)
+        client = PromClient(source, self.session, attempts=self.attempts, backoff=self.backoff, max_points=self.max_points)
+        self.stats = client.stats
+        try:
+            _check_server(client, grid.end_of(grid.count - 1))
+            jobs = [(service.name, slo) for service in config.services for slo in service.slos]
+            with ThreadPoolExecutor(max_workers=source.max_concurrency, thread_name_prefix="prometheus") as pool:
+                futures = [pool.submit(_fetch_slo, client, grid, source, service, slo) for service, slo in jobs]
+                frames, problems, unreachable = [], {}, []
+                for (service, slo), future in zip(jobs, futures):
+                    try:
+                        frames.append(future.result())
+                    except SloProblem as problem:
+                        problems[(service, slo.name)] = str(problem)
+                        unreachable.append(not problem.reachable)
+        finally:
+            client.close()
+        if jobs and len(problems) == len(jobs) and all(unreachable):
+            raise SourceError(f"source.url {source.url}: the server stopped answering; no SLO could be counted "
+                              f"(first: {next(iter(problems.values()))})")
+        frame = pd.concat(frames, ignore_index=True) if frames else empty_frame()
+        return EventCounts(frame=frame, step=source.step, start=start, end=end, problems=problems,
+                           description=f"Prometheus at {source.url}")
+
+
+def _check_server(client: PromClient, at: float) -> None:
+    """One trivial query first: an unusable server is one clear error, not one per SLO."""
+    try:
+        client.instant("vector(1)", at)
+    except PromError as exc:
+        hint = exc.hint or "check that url points at the Prometheus HTTP API"
+        raise SourceError(f"source.url {client.url}: {exc}; {hint}") from None
+
+
+class _Slo:
+    """Runs one SLO's queries, turning failures into a ``SloProblem`` that names the query."""
+
+    def __init__(self, client: PromClient, grid: Grid, source: SourceConfig, service: str, slo: str):
+        self.client, self.grid, self.source, self.name = client, grid, source, f"{service}/{slo}"
+
+    def group(self, labels: Labels) -> str:
+        return dict(labels).get(self.source.customer_label, "") if self.source.per_customer else ""
+
+    def _ask(self, what: str, query: str, call):
+        try:
+            return call()
+        except PromError as exc:
+            verb = "did not answer" if not exc.reachable else "failed on"
+            raise SloProblem(f"Prometheus {verb} the {what} query of {self.name}: {exc}"
+                             f"{'; ' + exc.hint if exc.hint else ''}; query: {query}", exc.reachable) from None
+
+    def steps(self, what: str, query: str, window: timedelta | None = None) -> Dense:
+        """Per-step values of ``query`` by group (series of one group are added)."""
+        text = promql.at(query, window or timedelta(seconds=self.grid.step))
+        grid = self.grid
+        result = self._ask(what, text, lambda: {labels: grid.dense(*points) for labels, points in
+                                                self.client.range(text, grid.end_of(0), grid.end_of(grid.count - 1), grid.step).items()})
+        dense: Dense = {}
+        for labels, values in result.items():
+            key = self.group(labels)
+            dense[key] = values if key not in dense else np.where(np.isnan(dense[key]), values, np.nan_to_num(values) + dense[key])
+        return dense
+
+    def series(self, what: str, query: str, window: timedelta, at: float) -> dict[Labels, float]:
+        """``query`` over the ``window`` ending at ``at``: one value per series, labels kept."""
+        text = promql.at(query, window)
+        return self._ask(what, text, lambda: self.client.instant(text, at))
+
+    def over(self, what: str, query: str, window: timedelta, at: float) -> dict[str, float]:
+        """Events of the ``window`` ending at ``at``, by group."""
+        totals: dict[str, float] = {}
+        for labels, value in self.series(what, query, window, at).items():
+            if np.isfinite(value):
+                totals[self.group(labels)] = totals.get(self.group(labels), 0.0) + value
+        return totals
+
+
+def _fetch_slo(client: PromClient, grid: Grid, source: SourceConfig, service: str, slo: SloConfig) -> pd.DataFrame:
+    run = _Slo(client, grid, source, service, slo.name)
+    try:
+        queries = promql.plan(service, slo, source.customer_label if source.per_customer else "")
+        if queries.boundaries is not None:
+            found = run.series("bucket bounds", queries.boundaries, grid.span, grid.end_of(grid.count - 1))
+            if not found:
+                raise SloProblem(f"no histogram buckets found for {service}/{slo.name}; check the metric name "
+                                 f"and labels; query: {promql.at(queries.boundaries, grid.span)}")
+            queries = queries.with_boundary([dict(labels).get("le", "") for labels in found])
+    except promql.QueryPlanError as exc:
+        raise SloProblem(f"cannot build the queries of {service}/{slo.name}: {exc}") from None
+    kind, other_query = queries.other
+    total = run.steps("total", queries.total)
+    if not total:
+        raise SloProblem(f"no series matched the total query of {service}/{slo.name}; check the metric name "
+                         f"and labels; query: {promql.at(queries.total, grid.span)}")
+    other = run.steps(kind, other_query)
+    if kind == "good" and not other:
+        raise SloProblem(f"no series matched the good query of {service}/{slo.name}; check the metric name "
+                         f"and labels; query: {promql.at(other_query, grid.span)}")
+    if queries.presence is not None and any(needs_presence(values) for values in total.values()):
+        samples = run.steps("sample count", queries.presence, timedelta(seconds=grid.step) - timedelta(milliseconds=1))
+        total = {key: with_presence(values, samples.get(key, np.zeros(grid.count))) for key, values in total.items()}
+    other = {key: other.get(key, np.zeros(grid.count)).copy() for key in total}
+    _fill_gaps(run, queries.total, other_query, kind, total, other)
+    end = grid.end_of(grid.count - 1)
+    total_sums = run.over("total", queries.total, grid.span, end)
+    other_sums = run.over(kind, other_query, grid.span, end)
+    return _rows(service, slo.name, grid, kind, total, other, total_sums, other_sums)
+
+
+def _fill_gaps(run: _Slo, total_query: str, other_query: str, kind: str, total: Dense, other: Dense) -> None:
+    """Give each gap's events to the first step after it, read with one query over the gap."""
+    grid = run.grid
+    spans: dict[tuple[int, int], list[str]] = {}
+    for key, values in total.items():
+        for span in gaps(~np.isnan(values)):
+            spans.setdefault(span, []).append(key)
+    for (before, after), keys in sorted(spans.items()):
+        window, at = timedelta(seconds=(after - before) * grid.step), grid.end_of(after)
+        total_gap = run.over("total", total_query, window, at)
+        other_gap = run.over(kind, other_query, window, at)
+        for key in keys:
+            total[key][after] = total_gap.get(key, total[key][after])
+            other[key][after] = other_gap.get(key, 0.0)
+
+
+def _rows(service: str, slo: str, grid: Grid, kind: str, total: Dense, other: Dense,
+          total_sums: dict[str, float], other_sums: dict[str, float]) -> pd.DataFrame:
+    """Rows for the steps with data, held to the whole-range totals; good ≤ total on every row."""
+    parts = []
+    for key, values in total.items():
+        steps = np.flatnonzero(~np.isnan(values))
+        counts = to_counts(values[steps], total_sums.get(key, np.nansum(values)))
+        second = to_counts(other[key][steps], other_sums.get(key, np.nansum(other[key][steps])))
+        second = np.minimum(second, counts)
+        good = counts - second if kind == "bad" else second
+        parts.append(pd.DataFrame({"timestamp": steps, "customer": key, "good": good, "total": counts}))
+    any_data = np.zeros(grid.count, dtype=bool)
+    for values in total.values():
+        any_data |= ~np.isnan(values)
+    if any_data.mean() < COVERAGE_WARNING:
+        log.warning("%s/%s: data for only %.2f%% of the %d steps; the steps without data count as no data",
+                    service, slo, 100 * any_data.mean(), grid.count)
+    frame = pd.concat(parts, ignore_index=True)
+    nanoseconds = grid.start_ns + frame["timestamp"].to_numpy(np.int64) * grid.step_ns
+    frame["timestamp"] = pd.to_datetime(nanoseconds, utc=True)
+    frame["service"], frame["slo"] = service, slo
+    return frame[list(COLUMNS)]
