@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -130,6 +130,8 @@ class SloConfig(_Model):
     """How measured downtime is sliced."""
     incidents: IncidentConfig = IncidentConfig()
     """How incidents are detected."""
+    sla: bool = False
+    """Customer tiers and SLA credits apply to this SLO (needs the top-level ``customers``)."""
 
     @field_validator("objective", mode="before")
     @classmethod
@@ -143,6 +145,32 @@ class SloConfig(_Model):
         return max(0.0, round(1 - 10 * (1 - self.objective), 10))
 
 
+class MaintenanceConfig(_Model):
+    """A maintenance window; clipped to the report's window where it crosses an edge."""
+
+    start: datetime
+    """Start instant with its offset, e.g. ``2026-10-10T02:00:00Z``."""
+    end: datetime
+    """End instant (exclusive)."""
+    reason: str = Field(min_length=1)
+    """Why, in words a customer can read: it is printed in the SLA statements."""
+    announced: date | None = None
+    """When customers were told."""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} has no time zone; add Z or an offset, e.g. 2026-10-10T02:00:00Z")
+        return value.astimezone(timezone.utc)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MaintenanceConfig:
+        if self.end <= self.start:
+            raise ValueError("end is not after start; swap them or fix the times")
+        return self
+
+
 class ServiceConfig(_Model):
     name: str = Field(min_length=1)
     """Service name as it appears in the data and the documents."""
@@ -154,6 +182,8 @@ class ServiceConfig(_Model):
     """Who receives this service's PDF."""
     slos: list[SloConfig] = Field(min_length=1)
     """The service's objectives."""
+    maintenance: list[MaintenanceConfig] = []
+    """Announced maintenance windows: their events are excluded from SLO and SLA figures and listed in the report."""
 
     @field_validator("slos")
     @classmethod
@@ -461,6 +491,109 @@ class EmailConfig(_Model):
         return self.subject.format(title=title, month=month_label)
 
 
+class TierConfig(_Model):
+    """A customer tier: its objective and, optionally, the SLA promised with its credits."""
+
+    objective: float
+    """The tier's internal objective as a fraction, e.g. 0.9995."""
+    sla: float | None = None
+    """The SLI promised in the contract; none for tiers without an SLA (no credits)."""
+    credits: dict[float, float] = {}
+    """"SLI below this bound" → credit as a percentage of the month's fee, e.g. ``{0.999: 10, 0.99: 25, 0.95: 100}``; the largest applicable credit wins."""
+
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _check_objective(cls, value: Any) -> float:
+        return _fraction(value, "0.9995")
+
+    @field_validator("sla", mode="before")
+    @classmethod
+    def _check_sla(cls, value: Any) -> Any:
+        return None if value is None else _fraction(value, "0.999")
+
+    @field_validator("credits", mode="before")
+    @classmethod
+    def _check_credits(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        for bound, percent in value.items():
+            _fraction(bound, "0.999")
+            if isinstance(percent, bool) or not isinstance(percent, (int, float)) or not 0 < percent <= 100:
+                raise ValueError(f"credit {percent!r} for SLI below {bound} is not a percentage in (0, 100]; write e.g. 10")
+        return value
+
+    @model_validator(mode="after")
+    def _credits_need_sla(self) -> TierConfig:
+        if self.credits and self.sla is None:
+            raise ValueError("credits without an sla; add sla: (the promised SLI) or remove credits")
+        return self
+
+
+class CustomersConfig(_Model):
+    """Customer tiers, SLA credits and who is on which tier."""
+
+    label: str = "customer"
+    """The label (Prometheus) or column (file) that carries the customer id."""
+    default_tier: str
+    """Tier of customers seen in the data but not assigned."""
+    tiers: dict[str, TierConfig] = Field(min_length=1)
+    """Tiers by name."""
+    assignments: dict[str, str] = {}
+    """Customer → tier, e.g. ``{acme: enterprise}``."""
+    assignments_file: Path | None = None
+    """CSV with columns ``customer,tier`` (a billing export), relative to the config file; merged with ``assignments``."""
+
+    @field_validator("assignments_file")
+    @classmethod
+    def _resolve_file(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return SourceConfig._resolve_path(value, info)
+
+    @model_validator(mode="after")
+    def _known_tiers(self, info: ValidationInfo) -> CustomersConfig:
+        for name, tier in self.tiers.items():
+            if tier.sla is not None and tier.sla > tier.objective:
+                _warn(info, f"customers.tiers.{name}.sla: {tier.sla:g} is stricter than the tier's objective "
+                            f"{tier.objective:g}; make the objective at least as strict (internal objectives are "
+                            "meant to be tighter than the promise)")
+        problems = []
+        if self.default_tier not in self.tiers:
+            problems.append(f"default_tier {self.default_tier!r} is not a tier; use one of {', '.join(self.tiers)}")
+        for customer, tier in self.all_assignments().items():
+            if tier not in self.tiers:
+                problems.append(f"customer {customer!r} is assigned to unknown tier {tier!r}; use one of {', '.join(self.tiers)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def all_assignments(self) -> dict[str, str]:
+        """``assignments_file`` rows, then ``assignments`` on top."""
+        merged = {}
+        if self.assignments_file is not None:
+            merged.update(_read_assignments(self.assignments_file))
+        merged.update(self.assignments)
+        return merged
+
+
+def _read_assignments(path: Path) -> dict[str, str]:
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}; check the path (relative to the config file)") from None
+    if rows and not {"customer", "tier"} <= set(rows[0]):
+        raise ValueError(f"{path} needs the columns customer,tier")
+    return {row["customer"].strip(): row["tier"].strip() for row in rows if row.get("customer", "").strip()}
+
+
+def _warn(info: ValidationInfo, message: str) -> None:
+    """Record a warning during validation (reported with the unknown keys; fatal under --strict)."""
+    warnings = (info.context or {}).get("warnings")
+    if warnings is not None:
+        warnings.append(message)
+
+
 class Config(_Model):
     """The whole catalogue."""
 
@@ -480,6 +613,17 @@ class Config(_Model):
     """The services, each with its SLOs."""
     email: EmailConfig | None = None
     """Monthly delivery by email; without it ``send`` and ``run --send`` refuse to run."""
+    customers: CustomersConfig | None = None
+    """Customer tiers and SLA credits, for SLOs marked ``sla: true``."""
+
+    @model_validator(mode="after")
+    def _sla_needs_customers(self) -> Config:
+        if self.customers is None:
+            marked = [f"{s.name}/{o.name}" for s in self.services for o in s.slos if o.sla]
+            if marked:
+                raise ValueError(f"SLOs marked sla: true ({', '.join(marked)}) but no customers section; "
+                                 "add customers: with tiers, or remove sla: true")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -578,10 +722,11 @@ def parse_config(data: Any, base_dir: Path | None = None, source: str = "config"
     if not isinstance(data, dict):
         raise ConfigError(["(top level): the file is not a mapping of keys; start from examples/ml-platform/slo-report.yaml"], source)
     try:
-        config = Config.model_validate(data, context={"base_dir": base_dir})
+        context = {"base_dir": base_dir, "warnings": []}
+        config = Config.model_validate(data, context=context)
     except ValidationError as exc:
         raise ConfigError([f"{_path(e['loc'])}: {_describe(e)}" for e in exc.errors()], source) from None
-    return config, _unknown_keys(config, ())
+    return config, _unknown_keys(config, ()) + context["warnings"]
 
 
 def load_config(path: Path | str, strict: bool = False) -> tuple[Config, list[str]]:

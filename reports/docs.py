@@ -11,12 +11,17 @@ from datetime import timedelta
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .config import Config, DowntimeConfig, EmailConfig, IncidentConfig, PolicyConfig, ServiceConfig, SliConfig, SloConfig, SmtpConfig, SourceConfig, ZoneConfig, format_duration
+from .config import (
+    Config, CustomersConfig, DowntimeConfig, EmailConfig, IncidentConfig, MaintenanceConfig, PolicyConfig, ServiceConfig,
+    SliConfig, SloConfig, SmtpConfig, SourceConfig, TierConfig, ZoneConfig, format_duration,
+)
 
 SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("(top level)", Config), ("source", SourceConfig), ("policy", PolicyConfig), ("policy.zones[]", ZoneConfig),
     ("services[]", ServiceConfig), ("services[].slos[]", SloConfig), ("services[].slos[].sli", SliConfig),
     ("services[].slos[].downtime", DowntimeConfig), ("services[].slos[].incidents", IncidentConfig),
+    ("services[].maintenance[]", MaintenanceConfig),
+    ("customers", CustomersConfig), ("customers.tiers.NAME", TierConfig),
     ("email", EmailConfig), ("email.smtp", SmtpConfig),
 )
 

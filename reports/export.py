@@ -95,3 +95,32 @@ def slos_csv(report: MonthReport) -> str:
 
 def _num(value: float | None) -> str:
     return "" if value is None else repr(round(value, 10))
+
+
+CREDIT_COLUMNS = (
+    "month", "customer", "tier", "assigned", "service", "slo", "good_events", "total_events", "sli", "objective",
+    "objective_met", "sla", "sla_met", "credit_percent",
+)
+
+
+def credits_csv(report: MonthReport) -> str | None:
+    """One row per customer × service × SLA-covered SLO, for account teams and billing; None without tiers."""
+    rows = [(service, assessed.result) for service in report.services for assessed in service.slos
+            if assessed.result.customers is not None]
+    if not rows:
+        return None
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CREDIT_COLUMNS)
+    for service, result in rows:
+        for c in sorted(result.customers.customers, key=lambda c: c.customer):
+            writer.writerow([
+                str(report.window.month), c.customer, c.tier, c.assigned, service.name, result.slo, c.good_events,
+                c.total_events, _num(c.sli), c.objective, _flag(c.objective_met), _num(c.sla), _flag(c.sla_met),
+                _num(c.credit_percent),
+            ])
+    return buffer.getvalue()
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")

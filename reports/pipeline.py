@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .compute import compute_slo
 from .compute.burn import LOOKBACK
+from .compute.customers import CustomerPlan, Tier
 from .config import Config
 from .output import write_month
 from .policy import assess_service, zones_of
@@ -31,12 +32,13 @@ def build_month(config: Config, source: EventSource, month: Month, now: datetime
     window = report_window(month, config.timezone, config.window)
     progress(f"fetching events {window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
     counts = source.fetch(config, window.start - LOOKBACK, window.end)
+    plan = customer_plan(config)
     services = []
     for number, service in enumerate(config.services, 1):
         progress(f"computing {service.name} ({number}/{len(config.services)})")
         results = [
             compute_slo(service.name, slo, counts.for_slo(service.name, slo.name), window, counts.step,
-                        counts.problems.get((service.name, slo.name)))
+                        counts.problems.get((service.name, slo.name)), service.maintenance, plan)
             for slo in service.slos
         ]
         services.append(assess_service(service, results, config.policy, config.timezone))
@@ -44,6 +46,15 @@ def build_month(config: Config, source: EventSource, month: Month, now: datetime
     return MonthReport(title=config.title, window=window, generated_at=now, source=counts.description,
                        step=counts.step, services=tuple(services), zones=zones_of(config.policy),
                        source_problems=problems)
+
+
+def customer_plan(config: Config) -> CustomerPlan | None:
+    """Tiers and assignments from the config, in the form computation takes."""
+    if config.customers is None:
+        return None
+    tiers = {name: Tier(name, t.objective, t.sla, tuple(sorted(t.credits.items())))
+             for name, t in config.customers.tiers.items()}
+    return CustomerPlan(tiers, config.customers.all_assignments(), config.customers.default_tier)
 
 
 def run_month(config: Config, source: EventSource, month: Month, now: datetime, output_dir: Path,

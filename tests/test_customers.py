@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import pytest
 
-from reports.compute.customers import Tier, credit_for, customer_results, exclude_maintenance
+from reports.compute.customers import CustomerPlan, Tier, credit_for, customer_results, exclude_maintenance
 from tests.conftest import events
 
 UTC = timezone.utc
@@ -35,7 +35,7 @@ def customer_rows(counts: dict[str, tuple[int, int]]) -> pd.DataFrame:
 
 def test_tenant_outage_breaches_one_sla_while_the_others_are_fine():
     rows = customer_rows({"acme": (9_850, 10_000), "globex": (99_990, 100_000), "hooli": (500, 500)})
-    results = customer_results(rows, TIERS, {"acme": "enterprise", "globex": "professional", "initech": "enterprise"}, "free")
+    results = customer_results(rows, CustomerPlan(TIERS, {"acme": "enterprise", "globex": "professional", "initech": "enterprise"}, "free"))
     acme, globex, hooli, initech = results.customers
     assert (acme.customer, acme.sli, acme.objective_met, acme.sla_met, acme.credit_percent) == ("acme", 0.985, False, False, 25)
     assert acme.budget_consumed == pytest.approx(0.015 / 0.0005)
@@ -51,7 +51,7 @@ def test_tenant_outage_breaches_one_sla_while_the_others_are_fine():
 
 
 def test_rows_without_a_customer_are_not_a_customer():
-    results = customer_results(customer_rows({"": (5, 10)}), TIERS, {}, "free")
+    results = customer_results(customer_rows({"": (5, 10)}), CustomerPlan(TIERS, {}, "free"))
     assert results.customers == () and results.unassigned == ()
 
 

@@ -18,7 +18,7 @@ def test_example_month_has_the_documented_shape(example_report):
     zones = {s.name: s.zone.name for s in example_report.services}
     assert zones == {"model-api": "yellow", "batch-inference": "red", "feature-store": "yellow"}
     availability = example_report.service("model-api").slos[0].result
-    assert (availability.good_events, availability.total_events) == (25_018_340, 25_035_941)
+    assert (availability.good_events, availability.total_events) == (25_005_144, 25_022_777)
 
 
 def test_example_data_is_reproducible_from_its_seeded_script(tmp_path: Path):

@@ -111,7 +111,7 @@ def hostile_files(hostile_report):
 def test_every_file_of_the_month_folder(rendered, example_report):
     files, messages = rendered
     stems = [file_stem(s.name) for s in example_report.services]
-    expected = {"index.html", "summary.pdf", "report.json", "slos.csv"}
+    expected = {"index.html", "summary.pdf", "report.json", "slos.csv", "credits.csv"}
     expected |= {f"{stem}.html" for stem in stems} | {f"{stem}.pdf" for stem in stems}
     assert set(files) == expected
     assert all(isinstance(content, bytes) and content for content in files.values())

@@ -35,7 +35,9 @@ Incidents (UTC, each interval is [start, end)):
    (straddles the month end).
 6. 2026-10-19 10:00-12:00  feature-store scrape gap: no rows at all for either
    SLO or any customer.
-7. 2026-10-27 18:00-19:30  model-api availability, 6 % errors for acme only.
+7. 2026-10-27 18:00-19:30  model-api availability, 25 % errors for umbrella only
+   (a tenant-only outage: it breaches umbrella's enterprise SLA while the
+   service as a whole meets its objective).
 8. Outside October, model-api availability, 30 % errors, all customers:
    2026-09-29 12:00-13:00 and 2026-11-02 06:00-07:00.
 """
@@ -77,7 +79,7 @@ INCIDENTS = [
     ("model-api", "availability", "2026-10-22T14:00", "2026-10-22T14:40", 0.25, CUSTOMERS),
     ("model-api", "latency", "2026-10-08T09:00", "2026-10-08T12:00", 0.30, CUSTOMERS),
     ("feature-store", "availability", "2026-10-31T23:20", "2026-11-01T00:30", 0.02, CUSTOMERS),
-    ("model-api", "availability", "2026-10-27T18:00", "2026-10-27T19:30", 0.06, ["acme"]),
+    ("model-api", "availability", "2026-10-27T18:00", "2026-10-27T19:30", 0.25, ["umbrella"]),
     ("model-api", "availability", "2026-09-29T12:00", "2026-09-29T13:00", 0.30, CUSTOMERS),
     ("model-api", "availability", "2026-11-02T06:00", "2026-11-02T07:00", 0.30, CUSTOMERS),
 ]

@@ -33,6 +33,15 @@ def credit_for(sli: float, credits: tuple[tuple[float, float], ...]) -> float:
 
 
 @dataclass(frozen=True)
+class CustomerPlan:
+    """Who is on which tier: what ``customer_results`` needs besides the counts."""
+
+    tiers: Mapping[str, Tier]
+    assignments: Mapping[str, str]
+    default_tier: str
+
+
+@dataclass(frozen=True)
 class CustomerResult:
     customer: str
     tier: str
@@ -82,9 +91,9 @@ class CustomerResults:
     """Assigned, but no events this window."""
 
 
-def customer_results(rows: pd.DataFrame, tiers: Mapping[str, Tier], assignments: Mapping[str, str],
-                     default_tier: str) -> CustomerResults:
+def customer_results(rows: pd.DataFrame, plan: CustomerPlan) -> CustomerResults:
     """``rows``: one SLO's in-window counts (maintenance already excluded) with a ``customer`` column."""
+    tiers, assignments, default_tier = plan.tiers, plan.assignments, plan.default_tier
     sums = rows[rows["customer"] != ""].groupby("customer")[["good", "total"]].sum()
     seen = set(sums.index)
     names = sorted(seen | set(assignments))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .customers import CustomerResults, Exclusion
+
 
 @dataclass(frozen=True)
 class Downtime:
@@ -21,6 +23,8 @@ class Downtime:
     """Minutes of slices with no data at all: neither up nor down, never counted as good."""
     idle_minutes: float
     """Minutes of slices with data but no traffic."""
+    excluded_minutes: float = 0.0
+    """Minutes of announced maintenance inside the window: excluded, neither up, down nor missing."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,10 @@ class SloResult:
     incidents: tuple[Incident, ...]
     outside_incidents_share: float | None
     """Budget consumed by bad events outside any incident."""
+    exclusions: tuple[Exclusion, ...] = ()
+    """Maintenance windows inside the window and the events they excluded."""
+    customers: CustomerResults | None = None
+    """Per-customer results, for SLOs with ``sla: true`` when tiers are configured."""
 
     @property
     def bad_events(self) -> int:

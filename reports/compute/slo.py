@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from ..config import SloConfig
+from ..config import MaintenanceConfig, SloConfig
 from ..window import ReportWindow
 from .burn import LOOKBACK, alerts, daily_burn
+from .customers import CustomerPlan, customer_results, exclude_maintenance
 from .grid import step_grid
 from .incidents import find_incidents
 from .results import Budget, BudgetPoint, Downtime, SloResult
@@ -18,11 +20,18 @@ BURN_DOWN_RESOLUTION = timedelta(hours=1)
 
 
 def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: ReportWindow, step: timedelta,
-                problem: str | None = None) -> SloResult:
+                problem: str | None = None, maintenance: Sequence[MaintenanceConfig] = (),
+                customers: CustomerPlan | None = None) -> SloResult:
     """``rows``: this SLO's event counts from ``LOOKBACK`` before the window to its end
-    (columns timestamp, good, total; any number of rows per step, e.g. one per customer)."""
+    (columns timestamp, customer, good, total; any number of rows per step, e.g. one per customer).
+    Steps that start inside a ``maintenance`` window are excluded from every figure."""
+    windows = [(m.start, m.end, m.reason, m.announced) for m in maintenance]
+    rows, exclusions = exclude_maintenance(rows, windows, window.start, window.end)
     full = step_grid(rows, window.start - LOOKBACK, window.end, step)
     grid = full[full.index >= window.start]
+    excluded = np.zeros(len(grid), dtype=bool)
+    for start, end, *_ in windows:
+        excluded |= (grid.index >= start) & (grid.index < end)
     good = int(grid["good"].sum())
     total = int(grid["total"].sum())
     bad = total - good
@@ -35,7 +44,9 @@ def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: Report
         status, reason = "no data", problem or "no events in the window"
     else:
         status, reason = ("met" if sli >= slo.objective else "missed"), None
-    coverage = float(grid["total"].notna().mean()) if len(grid) and problem is None else 0.0
+    observable = grid["total"][~excluded]
+    coverage = float(observable.notna().mean()) if len(observable) and problem is None else 0.0
+    in_window = rows[(rows["timestamp"] >= window.start) & (rows["timestamp"] < window.end)]
     incidents = find_incidents(grid, slo.objective, step, allowed_bad, slo.incidents) if has_data else ()
     return SloResult(
         service=service, slo=slo.name, objective=slo.objective, description=slo.description,
@@ -43,7 +54,7 @@ def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: Report
         good_events=good if problem is None else 0, total_events=total if problem is None else 0,
         sli=sli, margin=sli - slo.objective if sli is not None else None,
         coverage=coverage,
-        downtime=_downtime(grid, slo, window, step, sli),
+        downtime=_downtime(grid, excluded, slo, window, step, sli),
         budget=Budget(allowed_bad_events=allowed_bad, bad_events=bad if problem is None else 0,
                       consumed=consumed, remaining=1 - consumed if consumed is not None else None),
         days=daily_burn(grid, slo.objective, window.timezone, allowed_bad) if has_data else (),
@@ -51,12 +62,16 @@ def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: Report
         alerts=alerts(full, window.start, step, slo.objective) if has_data else (),
         incidents=incidents,
         outside_incidents_share=(consumed - sum(i.budget_share for i in incidents)) if consumed is not None else None,
+        exclusions=exclusions,
+        customers=customer_results(in_window, customers) if customers is not None and slo.sla and problem is None else None,
     )
 
 
-def _downtime(grid: pd.DataFrame, slo: SloConfig, window: ReportWindow, step: timedelta, sli: float | None) -> Downtime:
+def _downtime(grid: pd.DataFrame, excluded: np.ndarray, slo: SloConfig, window: ReportWindow, step: timedelta,
+              sli: float | None) -> Downtime:
     slice_steps = max(1, round(slo.downtime.slice / step))
-    slice_minutes = slice_steps * step.total_seconds() / 60
+    step_minutes = step.total_seconds() / 60
+    slice_minutes = slice_steps * step_minutes
     slice_of_step = np.arange(len(grid)) // slice_steps
     slices = grid.groupby(slice_of_step).agg(good=("good", "sum"), total=("total", "sum"), observed=("total", "count"))
     no_data = slices["observed"] == 0
@@ -69,7 +84,9 @@ def _downtime(grid: pd.DataFrame, slo: SloConfig, window: ReportWindow, step: ti
         error_equivalent_minutes=(1 - sli) * window.minutes if sli is not None else None,
         measured_minutes=float(down.sum() * slice_minutes),
         slice_minutes=slice_minutes, down_below=slo.down_below, down_slices=int(down.sum()),
-        no_data_minutes=float(no_data.sum() * slice_minutes), idle_minutes=float(idle.sum() * slice_minutes),
+        no_data_minutes=float((grid["total"].isna().to_numpy() & ~excluded).sum() * step_minutes),
+        idle_minutes=float(idle.sum() * slice_minutes),
+        excluded_minutes=float(excluded.sum() * step_minutes),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..export import report_json, slos_csv
+from ..export import credits_csv, report_json, slos_csv
 from ..naming import file_stem
 from ..report import MonthReport
 from .context import document_meta, index_page, service_page, summary_page
@@ -49,4 +49,7 @@ def render_documents(report: MonthReport, progress: Callable[[str], None] = lamb
     files["summary.pdf"] = html_to_pdf(render_summary_html(report))
     files["report.json"] = report_json(report).encode("utf-8")
     files["slos.csv"] = slos_csv(report).encode("utf-8")
+    credits = credits_csv(report)
+    if credits is not None:
+        files["credits.csv"] = credits.encode("utf-8")
     return files

@@ -14,11 +14,14 @@ class FileSource:
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
         path = config.source.path
         try:
-            frame = pd.read_csv(path, dtype={"service": str, "slo": str, "customer": str}, keep_default_na=False)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise SourceError(f"source.path: {path} does not exist; check the path (it is relative to the config file)") from None
         except (OSError, ValueError, pd.errors.ParserError) as exc:
             raise SourceError(f"source.path: cannot read {path} as CSV: {exc}") from None
+        label = config.customers.label if config.customers else "customer"
+        if label != "customer" and label in frame.columns:
+            frame = frame.drop(columns=["customer"], errors="ignore").rename(columns={label: "customer"})
         missing = [c for c in COLUMNS if c not in frame.columns and c != "customer"]
         if missing:
             raise SourceError(f"{path}: missing column(s) {', '.join(missing)}; the header must be {','.join(COLUMNS)}")
