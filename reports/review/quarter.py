@@ -1,0 +1,199 @@
+"""The quarter's verdict per SLO, following the SRE Workbook's decision matrix as far as our
+data reaches: pure, monthly rows in, a frozen review out.
+
+Our data has SLO met/missed and budget use; it has neither user happiness nor toil, and every
+recommendation says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..format import objective as fmt_objective
+from ..format import percent
+from ..window import Month
+from .history import SloMonth
+
+TIGHTEN_BELOW_AVERAGE_CONSUMED = 0.25
+LOOSEN_AFTER_MISSED_MONTHS = 2
+INCIDENT_DRIVEN_SHARE = 0.5
+"""When incidents account for at least this share of the budget spent in the missed months, the
+shortfall is 'a few large incidents' rather than 'steady'."""
+OBJECTIVE_LADDER = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995, 0.99999)
+MISSING_INPUTS = "User happiness and toil are not in this data; check both before acting."
+
+_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = _QUARTER_RE.match(text.strip().upper())
+        if not match:
+            raise ValueError(f"{text!r} is not a quarter; write YYYY-QN, e.g. 2026-Q4")
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def containing(cls, month: Month) -> Quarter:
+        return cls(month.year, (month.month - 1) // 3 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def months(self) -> tuple[Month, Month, Month]:
+        first = 3 * (self.number - 1) + 1
+        return tuple(Month(self.year, first + i) for i in range(3))
+
+
+@dataclass(frozen=True)
+class SloQuarter:
+    service: str
+    slo: str
+    months: tuple[SloMonth | None, ...]
+    """One per month of the quarter; None where the SLO was not in that month's report."""
+    good_events: int
+    total_events: int
+    sli: float | None
+    """Σgood / Σtotal over the quarter's events, never an average of the months."""
+    objectives: tuple[float, ...]
+    """The distinct objectives of the quarter's months, in order: more than one means it changed."""
+    met_months: int
+    missed_months: int
+    average_consumed: float | None
+    zone_months: tuple[tuple[str, int], ...]
+    postmortems: int
+    recommendation: str
+    """``tighten``, ``loosen``, ``reliability``, ``keep`` or ``no data``."""
+    reason: str
+    suggested_objective: float | None
+    dependency_ceiling: float | None
+    """Product of the declared dependencies' objectives for this SLO name; None without dependencies."""
+
+    @property
+    def objective_changed(self) -> bool:
+        return len(self.objectives) > 1
+
+    @property
+    def objective(self) -> float:
+        return self.objectives[-1]
+
+    @property
+    def stricter_than_dependencies(self) -> bool:
+        return self.dependency_ceiling is not None and self.objective > self.dependency_ceiling
+
+
+@dataclass(frozen=True)
+class QuarterReview:
+    title: str
+    quarter: str
+    months: tuple[str, ...]
+    computed_months: tuple[str, ...]
+    """Months that had no report.json and were computed from the source for this review."""
+    generated_at: datetime
+    slos: tuple[SloQuarter, ...]
+
+
+def review_quarter(title: str, quarter: Quarter, monthly: list[dict[tuple[str, str], SloMonth]],
+                   computed_months: tuple[str, ...], dependencies: dict[str, list[str]],
+                   generated_at: datetime) -> QuarterReview:
+    """``monthly``: the quarter's three months of rows (see ``history.slo_months``), in order.
+    ``dependencies``: service → the services it depends on."""
+    keys = list(dict.fromkeys(key for month in monthly for key in month))
+    latest_objective = {key: month[key].objective for month in monthly for key in month}
+    slos = []
+    for service, slo in keys:
+        rows = tuple(month.get((service, slo)) for month in monthly)
+        ceiling = _dependency_ceiling(service, slo, dependencies, latest_objective)
+        slos.append(_review_slo(service, slo, rows, ceiling))
+    return QuarterReview(title, str(quarter), tuple(str(m) for m in quarter.months), computed_months, generated_at,
+                         tuple(slos))
+
+
+def _dependency_ceiling(service: str, slo: str, dependencies: dict[str, list[str]],
+                        objectives: dict[tuple[str, str], float]) -> float | None:
+    """A service cannot be more available than the product of what its dependencies promise."""
+    depends_on = dependencies.get(service, [])
+    promised = [objectives[(dep, slo)] for dep in depends_on if (dep, slo) in objectives]
+    if not promised:
+        return None
+    ceiling = 1.0
+    for value in promised:
+        ceiling *= value
+    return ceiling
+
+
+def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceiling: float | None) -> SloQuarter:
+    present = [r for r in rows if r is not None]
+    good = sum(r.good_events for r in present)
+    total = sum(r.total_events for r in present)
+    with_data = [r for r in present if r.sli is not None]
+    consumed = [r.budget_consumed for r in with_data]
+    objectives = tuple(dict.fromkeys(r.objective for r in present))
+    met = sum(r.status == "met" for r in present)
+    missed = sum(r.status == "missed" for r in present)
+    quarter_sli = good / total if total else None
+    kind, reason, suggestion = _recommend(with_data, missed, objectives, quarter_sli, len(rows))
+    if ceiling is not None and objectives[-1] > ceiling:
+        reason += (f" The objective {fmt_objective(objectives[-1])} is stricter than its dependencies allow "
+                   f"(their objectives multiply to {percent(ceiling)}).")
+    return SloQuarter(
+        service=service, slo=slo, months=rows, good_events=good, total_events=total, sli=quarter_sli,
+        objectives=objectives, met_months=met, missed_months=missed,
+        average_consumed=sum(consumed) / len(consumed) if consumed else None,
+        zone_months=tuple(Counter(r.zone for r in present).most_common()),
+        postmortems=sum(r.postmortems for r in present),
+        recommendation=kind, reason=reason, suggested_objective=suggestion, dependency_ceiling=ceiling,
+    )
+
+
+def _recommend(months: list[SloMonth], missed: int, objectives: tuple[float, ...], quarter_sli: float | None,
+               months_in_quarter: int) -> tuple[str, str, float | None]:
+    if not months:
+        return "no data", "No month of the quarter has data for this SLO.", None
+    current = objectives[-1]
+    changed = (f" The objective changed during the quarter ({' → '.join(fmt_objective(o) for o in objectives)});"
+               f" months are judged against their own objective." if len(objectives) > 1 else "")
+    worst = min(r.sli for r in months)
+    average = sum(r.budget_consumed for r in months) / len(months)
+    if missed >= LOOSEN_AFTER_MISSED_MONTHS:
+        missed_rows = [r for r in months if r.status == "missed"]
+        spent = sum(r.budget_consumed for r in missed_rows)
+        in_incidents = sum(r.incident_share for r in missed_rows)
+        if spent and in_incidents / spent >= INCIDENT_DRIVEN_SHARE:
+            return ("reliability",
+                    f"Missed {missed} of {months_in_quarter} months, and incidents consumed "
+                    f"{percent(in_incidents / spent, 0)} of the budget spent in those months: a few large incidents, "
+                    f"not a steady shortfall. Make their postmortem actions the priority before changing the "
+                    f"objective.{changed} {MISSING_INPUTS}", None)
+        looser = max((o for o in OBJECTIVE_LADDER if o < current and o <= worst), default=None)
+        target = f"to {fmt_objective(looser)} (every month met it)" if looser else ""
+        return ("loosen",
+                f"Missed {missed} of {months_in_quarter} months with most of the shortfall outside incidents "
+                f"({percent(1 - in_incidents / spent, 0) if spent else 'n/a'} of the budget spent): a steady shortfall. "
+                f"If users are content, loosen the objective {target}; if they are not, reliability work comes "
+                f"first.{changed} {MISSING_INPUTS}".replace("  ", " "), looser)
+    all_met = len(months) == months_in_quarter and missed == 0
+    if all_met and average < TIGHTEN_BELOW_AVERAGE_CONSUMED:
+        tighter = next((o for o in OBJECTIVE_LADDER if o > current), None)
+        if tighter is not None and worst >= tighter:
+            return ("tighten",
+                    f"Met every month using {percent(average, 0)} of the budget on average; every month would also "
+                    f"have met {fmt_objective(tighter)} (worst month {percent(worst)}). Consider tightening to "
+                    f"{fmt_objective(tighter)}, or spend the budget on faster releases.{changed} {MISSING_INPUTS}",
+                    tighter)
+        return ("keep",
+                f"Met every month using {percent(average, 0)} of the budget on average, but no stricter step "
+                f"would have been met every month (worst month {percent(worst)}): keep the objective, or spend "
+                f"the budget on faster releases.{changed} {MISSING_INPUTS}", None)
+    note = (f" SLI over the quarter: {percent(quarter_sli)}." if quarter_sli is not None else "")
+    return ("keep",
+            f"Met {len(months) - missed} of {len(months)} months with data, {percent(average, 0)} of the budget used on "
+            f"average: keep the objective.{note}{changed} {MISSING_INPUTS}", None)

@@ -1,0 +1,113 @@
+"""The quarterly review from three hand-made months: every recommendation branch, pooled SLIs."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from reports.review.history import slo_months
+from reports.review.quarter import Quarter, review_quarter
+
+NOW = datetime(2027, 1, 2, 6, tzinfo=timezone.utc)
+
+
+def slo(name, objective, good, total, status, consumed, zone="green", incidents=()):
+    return {"slo": name, "objective": objective, "good_events": good, "total_events": total,
+            "sli": good / total if total else None, "status": status, "budget": {"consumed": consumed}, "zone": zone,
+            "incidents": [{"budget_share": s, "postmortem_required": s > 0.2} for s in incidents], "customers": None}
+
+
+def month(name, api, batch, db):
+    return {"month": name, "services": [
+        {"name": "api", "slos": api}, {"name": "batch", "slos": batch}, {"name": "db", "slos": db}]}
+
+
+# Objectives: api/availability 99.9% (met all months, little budget used -> tighten);
+# api/latency 95% (missed twice by large incidents -> reliability); batch/job-success 95%
+# (missed twice, steadily -> loosen); db/availability changed 99.9% -> 99.95% in November (keep).
+OCTOBER = month("2026-10",
+                [slo("availability", 0.999, 999_900, 1_000_000, "met", 0.1),
+                 slo("latency", 0.95, 930, 1000, "missed", 1.4, "red", incidents=(1.2,))],
+                [slo("job-success", 0.95, 92, 100, "missed", 1.6, "red", incidents=(0.2,))],
+                [slo("availability", 0.999, 9_995, 10_000, "met", 0.5, "yellow")])
+NOVEMBER = month("2026-11",
+                 [slo("availability", 0.999, 1_999_700, 2_000_000, "met", 0.15),
+                  slo("latency", 0.95, 960, 1000, "met", 0.8, "yellow", incidents=(0.5,))],
+                 [slo("job-success", 0.95, 94, 100, "missed", 1.2, "red")],
+                 [slo("availability", 0.9995, 19_992, 20_000, "met", 0.8, "orange")])
+DECEMBER = month("2026-12",
+                 [slo("availability", 0.999, 2_999_400, 3_000_000, "met", 0.2),
+                  slo("latency", 0.95, 900, 1000, "missed", 2.0, "red", incidents=(1.5,))],
+                 [slo("job-success", 0.95, 96, 100, "met", 0.8, "yellow")],
+                 [slo("availability", 0.9995, 9_990, 10_000, "missed", 2.0, "red", incidents=(1.9,))])
+
+
+@pytest.fixture
+def review():
+    months = [slo_months(m) for m in (OCTOBER, NOVEMBER, DECEMBER)]
+    return review_quarter("T", Quarter(2026, 4), months, (), {"api": ["db"]}, NOW)
+
+
+def find(review, service, name):
+    return next(s for s in review.slos if (s.service, s.slo) == (service, name))
+
+
+def test_quarter_sli_pools_the_events_of_all_months(review):
+    availability = find(review, "api", "availability")
+    assert (availability.good_events, availability.total_events) == (5_999_000, 6_000_000)
+    assert availability.sli == pytest.approx(5_999_000 / 6_000_000)     # the months' mean SLI would be 0.99986...
+    assert availability.average_consumed == pytest.approx(0.15)
+
+
+def test_met_every_month_with_little_budget_used_suggests_the_next_objective_all_months_met(review):
+    availability = find(review, "api", "availability")
+    assert availability.recommendation == "tighten" and availability.suggested_objective == 0.9995
+    assert availability.reason.startswith("Met every month using 15% of the budget on average; every month would "
+                                          "also have met 99.95% (worst month 99.980%).")
+    assert availability.reason.endswith("User happiness and toil are not in this data; check both before acting.")
+
+
+def test_missed_twice_through_large_incidents_puts_reliability_first(review):
+    latency = find(review, "api", "latency")
+    assert latency.recommendation == "reliability" and latency.missed_months == 2
+    assert "incidents consumed 79% of the budget spent in those months" in latency.reason     # (1.2+1.5)/(1.4+2.0)
+    assert latency.postmortems == 3                          # 120%, 50% and 150% of a month's budget
+
+
+def test_missed_twice_steadily_suggests_loosening_to_what_every_month_met(review):
+    batch = find(review, "batch", "job-success")
+    assert batch.recommendation == "loosen"
+    assert batch.suggested_objective == 0.9                 # worst month 92%: the ladder's step at or below it
+    assert "a steady shortfall" in batch.reason and "loosen the objective to 90% (every month met it)" in batch.reason
+    assert batch.zone_months == (("red", 2), ("yellow", 1))
+
+
+def test_an_objective_changed_mid_quarter_is_shown_per_month(review):
+    db = find(review, "db", "availability")
+    assert db.objectives == (0.999, 0.9995) and db.objective_changed
+    assert [m.objective for m in db.months] == [0.999, 0.9995, 0.9995]
+    assert db.recommendation == "keep"
+    assert "The objective changed during the quarter (99.9% → 99.95%)" in db.reason
+
+
+def test_an_objective_stricter_than_its_dependencies_allow_is_flagged():
+    months = [slo_months(m) for m in (OCTOBER, NOVEMBER, DECEMBER)]
+    loose_db = {"month": "2026-12", "services": [
+        {"name": "api", "slos": DECEMBER["services"][0]["slos"]},
+        {"name": "db", "slos": [slo("availability", 0.998, 9_990, 10_000, "met", 0.5)]}]}
+    months[2] = slo_months(loose_db)
+    availability = find(review_quarter("T", Quarter(2026, 4), months, (), {"api": ["db"]}, NOW), "api", "availability")
+    assert availability.dependency_ceiling == 0.998 and availability.stricter_than_dependencies
+    assert "stricter than its dependencies allow (their objectives multiply to 99.80%)" in availability.reason
+
+
+def test_a_month_missing_for_one_slo_is_a_gap_not_a_zero(review):
+    months = [slo_months(m) for m in (OCTOBER, NOVEMBER)] + [{}]
+    availability = find(review_quarter("T", Quarter(2026, 4), months, (), {}, NOW), "api", "availability")
+    assert availability.months[2] is None and availability.total_events == 3_000_000
+    assert availability.recommendation == "keep"        # two of three months: not enough to tighten
+
+
+def test_quarter_parsing():
+    assert [str(m) for m in Quarter.parse("2026-q4").months] == ["2026-10", "2026-11", "2026-12"]
+    with pytest.raises(ValueError, match="write YYYY-QN"):
+        Quarter.parse("2026-Q5")
