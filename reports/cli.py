@@ -14,6 +14,7 @@ import click
 from .config import CHANGE_KINDS, ConfigError, load_config
 from .deliver.errors import DeliveryError
 from .policy import check_deploy as decide_deploy
+from .review.quarter import ReviewError
 from .sources import SourceError, source_for
 from .window import Month, previous_month
 
@@ -29,7 +30,7 @@ def _one_line_errors(command):
     def wrapper(*args, debug: bool = False, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ConfigError, SourceError, ReportNotFound, DeliveryError, OSError) as exc:
+        except (ConfigError, SourceError, ReportNotFound, DeliveryError, ReviewError, OSError) as exc:
             if debug:
                 raise
             raise click.ClickException(str(exc)) from None
@@ -52,6 +53,13 @@ def _load(config_path: Path, strict: bool):
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     return config
+
+
+def _progress(quiet: bool):
+    """Progress lines on a terminal; silence in cron (and with --quiet)."""
+    if quiet or not sys.stderr.isatty():
+        return lambda message: None
+    return lambda message: click.echo(f"  {message}", err=True)
 
 
 def _output_dir(option: Path | None, config) -> Path:
@@ -93,8 +101,7 @@ def run(config_path: Path, month: Month | None, output: Path | None, strict: boo
     config = _load(config_path, strict)
     month = month or previous_month(now, config.zone)
     mail = _mail_connection(config) if send_after else None      # a missing password fails before the work
-    show = not quiet and sys.stderr.isatty()
-    progress = (lambda message: click.echo(f"  {message}", err=True)) if show else (lambda message: None)
+    progress = _progress(quiet)
     folder, report = run_month(config, source_for(config), month, now, _output_dir(output, config), progress)
     count = sum(1 for p in folder.rglob("*") if p.is_file())
     click.echo(f"wrote {folder} ({count} files) for {month}")
@@ -159,6 +166,39 @@ def send(config_path: Path, month: Month | None, output: Path | None, dry_run: b
     month = month or previous_month(now, config.zone)
     mail = None if dry_run else _mail_connection(config)
     _deliver(config, _output_dir(output, config), month, now, mail, force=force, dry_run=dry_run)
+
+
+def _parse_quarter(ctx, param, value):
+    from .review.quarter import Quarter
+
+    try:
+        return Quarter.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
+@click.option("--quarter", callback=_parse_quarter, metavar="YYYY-QN", required=True, help="The quarter, e.g. 2026-Q4.")
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder holding the monthly folders; default: the config's output, else ./output.")
+@click.option("--quiet", is_flag=True, help="No progress messages, even on a terminal.")
+@_one_line_errors
+def quarterly(config_path: Path, quarter, output: Path | None, quiet: bool):
+    """Write the quarterly SLO review into OUTPUT/YYYY-QN/ from the quarter's monthly reports.
+
+    A month without report.json is computed from the source (and the review says so).
+
+    \b
+    Example:
+      slo-report quarterly --config examples/ml-platform/slo-report.yaml --quarter 2026-Q4
+    """
+    from .review.run import run_review
+
+    now = datetime.now(timezone.utc)
+    config = _load(config_path, False)
+    folder, review = run_review(config, source_for(config), quarter, _output_dir(output, config), now, _progress(quiet))
+    click.echo(f"wrote {folder} (review of {len(review.slos)} SLOs) for {quarter}")
 
 
 @main.command()

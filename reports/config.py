@@ -184,6 +184,8 @@ class ServiceConfig(_Model):
     """The service's objectives."""
     maintenance: list[MaintenanceConfig] = []
     """Announced maintenance windows: their events are excluded from SLO and SLA figures and listed in the report."""
+    depends_on: list[str] = []
+    """Services this one needs to work; the quarterly review flags objectives stricter than the product of theirs (same SLO name)."""
 
     @field_validator("slos")
     @classmethod
@@ -192,12 +194,12 @@ class ServiceConfig(_Model):
         return slos
 
 
-_SOURCE_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # environment variable and label names
+_SOURCE_ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _source_env_name(value: str | None) -> str | None:
     # The value is never echoed: people paste the secret itself here by mistake.
-    if value is not None and not _SOURCE_NAME_RE.match(value):
+    if value is not None and not _SOURCE_ENV_RE.match(value):
         raise ValueError("is not an environment variable name (letters, digits and _); "
                          "give the variable's name, e.g. PROM_TOKEN, not the secret itself")
     return value
@@ -242,10 +244,6 @@ class SourceConfig(_Model):
     """prometheus: PEM file of the CA certificates that sign the server's certificate, relative to the config file."""
     tls_verify: bool = True
     """prometheus: ``false`` turns off certificate checks (test setups only; prefer ``ca_bundle``)."""
-    per_customer: bool = False
-    """prometheus: keep counts per customer (``sum by (customer_label)``); series without the label count under customer "". Off: counts are summed over customers, so the data pulled does not grow with their number."""
-    customer_label: str = "customer"
-    """prometheus: the label that names the customer, used when ``per_customer`` is on."""
 
     @field_validator("path", "ca_bundle")
     @classmethod
@@ -279,13 +277,6 @@ class SourceConfig(_Model):
     @classmethod
     def _check_env(cls, value: str | None) -> str | None:
         return _source_env_name(value)
-
-    @field_validator("customer_label")
-    @classmethod
-    def _check_label(cls, value: str) -> str:
-        if not _SOURCE_NAME_RE.match(value):
-            raise ValueError(f"{value!r} is not a Prometheus label name; use letters, digits and _, e.g. customer")
-        return value
 
     @model_validator(mode="after")
     def _complete(self) -> SourceConfig:
@@ -615,6 +606,16 @@ class Config(_Model):
     """Monthly delivery by email; without it ``send`` and ``run --send`` refuse to run."""
     customers: CustomersConfig | None = None
     """Customer tiers and SLA credits, for SLOs marked ``sla: true``."""
+
+    @model_validator(mode="after")
+    def _known_dependencies(self) -> Config:
+        names = [s.name for s in self.services]
+        for index, service in enumerate(self.services):
+            for dependency in service.depends_on:
+                if dependency not in names or dependency == service.name:
+                    raise ValueError(f"services[{index}].depends_on: {dependency!r} is not another service of this "
+                                     f"catalogue; use one of {', '.join(n for n in names if n != service.name)}")
+        return self
 
     @model_validator(mode="after")
     def _sla_needs_customers(self) -> Config:

@@ -111,3 +111,52 @@ def test_quarter_parsing():
     assert [str(m) for m in Quarter.parse("2026-q4").months] == ["2026-10", "2026-11", "2026-12"]
     with pytest.raises(ValueError, match="write YYYY-QN"):
         Quarter.parse("2026-Q5")
+
+
+def test_quarterly_command_computes_a_missing_month_from_the_source_and_says_so(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from reports.cli import main
+
+    (tmp_path / "events.csv").write_text(
+        "timestamp,service,slo,good,total\n"
+        "2026-10-15T12:00:00Z,api,availability,990,1000\n"
+        "2026-11-15T12:00:00Z,api,availability,2000,2000\n"
+        "2026-12-15T12:00:00Z,api,availability,2997,3000\n")
+    config = tmp_path / "slo.yaml"
+    config.write_text("source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n")
+    runner = CliRunner()
+    with freeze_time("2027-01-02 06:00:00"):
+        for month in ("2026-10", "2026-11"):
+            assert runner.invoke(main, ["run", "--config", str(config), "--month", month, "--output", str(tmp_path / "out")]).exit_code == 0
+        result = runner.invoke(main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "2026-Q4"
+    assert sorted(p.name for p in folder.iterdir()) == ["review.csv", "review.html", "review.json", "review.pdf"]
+    review = json.loads((folder / "review.json").read_text())
+    assert review["computed_months"] == ["2026-12"]
+    [slo] = review["slos"]
+    assert (slo["good_events"], slo["total_events"]) == (5987, 6000)
+    assert slo["sli"] == pytest.approx(5987 / 6000)
+    assert "2026-12 had no report.json in the output folder" in (folder / "review.html").read_text()
+    assert (folder / "review.pdf").read_bytes().startswith(b"%PDF")
+    rows = (folder / "review.csv").read_text().splitlines()
+    assert rows[0].startswith("quarter,service,slo,period,objective")
+    assert rows[-1].startswith("2026-Q4,api,availability,2026-Q4,0.99,5987,6000,")
+
+
+def test_a_quarter_that_has_not_ended_is_refused(tmp_path):
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from reports.cli import main
+
+    config = tmp_path / "slo.yaml"
+    config.write_text("source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n")
+    with freeze_time("2026-12-15 00:00:00"):
+        result = CliRunner().invoke(main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "2026-Q4 has not ended yet (it ends 2027-01-01 00:00 UTC); review it after that" in result.output

@@ -25,6 +25,10 @@ shortfall is 'a few large incidents' rather than 'steady'."""
 OBJECTIVE_LADDER = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995, 0.99999)
 MISSING_INPUTS = "User happiness and toil are not in this data; check both before acting."
 
+class ReviewError(Exception):
+    """The quarter cannot be reviewed yet (a month has not ended)."""
+
+
 _QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
