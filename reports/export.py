@@ -52,7 +52,9 @@ def report_dict(report: MonthReport) -> dict[str, Any]:
             {
                 "name": s.name, "description": s.description, "owner": s.owner, "email": list(s.email),
                 "zone": plain(s.zone),
-                "slos": [{**plain(a.result), "zone": a.zone.name, "recommendations": plain(a.recommendations)}
+                "slos": [{**plain(a.result), "zone": a.zone.name, "recommendations": plain(a.recommendations),
+                          "history": [{"month": h.month, "objective": h.objective, "sli": h.sli, "status": h.status,
+                                       "budget_consumed": h.budget_consumed, "zone": h.zone} for h in a.history]}
                          for a in s.slos],
             }
             for s in report.services

@@ -7,7 +7,7 @@ so a failed run never leaves a half-written month.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from .output import write_month
 from .policy import assess_service, zones_of
 from .render import render_documents
 from .report import MonthReport
+from .review.history import previous_months, slo_months
 from .sources import EventSource
 from .window import Month, report_window
 
@@ -27,8 +28,11 @@ Progress = Callable[[str], None]
 
 
 def build_month(config: Config, source: EventSource, month: Month, now: datetime,
-                progress: Progress = lambda message: None) -> MonthReport:
-    """Pull the month's counts once, then compute and assess every SLO."""
+                progress: Progress = lambda message: None, history: Sequence[dict] = ()) -> MonthReport:
+    """Pull the month's counts once, then compute and assess every SLO.
+
+    ``history``: earlier months' ``report.json`` documents, oldest first, for the trend."""
+    earlier = [slo_months(document) for document in history]
     window = report_window(month, config.timezone, config.window)
     progress(f"fetching events {window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
     counts = source.fetch(config, window.start - LOOKBACK, window.end)
@@ -41,7 +45,7 @@ def build_month(config: Config, source: EventSource, month: Month, now: datetime
                         counts.problems.get((service.name, slo.name)), service.maintenance, plan)
             for slo in service.slos
         ]
-        services.append(assess_service(service, results, config.policy, config.timezone))
+        services.append(assess_service(service, results, config.policy, config.timezone, earlier))
     problems = tuple(f"{service}/{slo}: {why}" for (service, slo), why in sorted(counts.problems.items()))
     return MonthReport(title=config.title, window=window, generated_at=now, source=counts.description,
                        step=counts.step, services=tuple(services), zones=zones_of(config.policy),
@@ -60,7 +64,7 @@ def customer_plan(config: Config) -> CustomerPlan | None:
 def run_month(config: Config, source: EventSource, month: Month, now: datetime, output_dir: Path,
               progress: Progress = lambda message: None) -> tuple[Path, MonthReport]:
     """Build, render and write one month; returns the month's folder and its report."""
-    report = build_month(config, source, month, now, progress)
+    report = build_month(config, source, month, now, progress, previous_months(output_dir, month))
     files = render_documents(report, progress)
     progress(f"writing {len(files)} files")
     return write_month(files, output_dir, str(month)), report

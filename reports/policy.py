@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collections.abc import Mapping, Sequence
+
 from .compute.results import SloResult
 from .config import PolicyConfig, ServiceConfig, ZoneConfig
 from .format import objective, percent, short_span, window_name
+from .review.history import SloMonth
+from .window import Month
 
 COVERAGE_WARNING = 0.99
 TIGHTEN_BELOW_CONSUMED = 0.25
@@ -63,7 +67,7 @@ class Advice:
     """One recommendation: ``kind`` lets documents pick (e.g. leave out ``zone`` where a banner says it)."""
 
     kind: str
-    """``no data``, ``missed``, ``overspent``, ``zone``, ``postmortem``, ``burning``, ``coverage`` or ``tighten``."""
+    """``no data``, ``missed``, ``overspent``, ``zone``, ``postmortem``, ``burning``, ``coverage``, ``tighten`` or ``trend``."""
     text: str
 
 
@@ -72,6 +76,8 @@ class SloAssessment:
     result: SloResult
     zone: Zone
     recommendations: tuple[Advice, ...]
+    history: tuple[SloMonth, ...] = ()
+    """The same SLO in earlier months' reports (up to six), oldest first."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +95,32 @@ class ServiceAssessment:
         return tuple(s for s in self.slos if s.zone.name == self.zone.name)
 
 
-def assess_service(service: ServiceConfig, results: list[SloResult], policy: PolicyConfig, tz: str) -> ServiceAssessment:
+def assess_service(service: ServiceConfig, results: list[SloResult], policy: PolicyConfig, tz: str,
+                   history: Sequence[Mapping[tuple[str, str], SloMonth]] = ()) -> ServiceAssessment:
+    """``history``: earlier months' rows (``review.history.slo_months``), oldest first."""
     zones = zones_of(policy)
     slos = []
     for result, slo in zip(results, service.slos):
         zone = zone_for(result.budget.remaining, zones)
-        slos.append(SloAssessment(result, zone, recommend(result, zone, zones, slo.incidents.postmortem_share, tz)))
+        earlier = tuple(month[(service.name, slo.name)] for month in history if (service.name, slo.name) in month)
+        advice = recommend(result, zone, zones, slo.incidents.postmortem_share, tz)
+        trend = trend_advice(result, earlier[-1] if earlier else None)
+        slos.append(SloAssessment(result, zone, advice + ((trend,) if trend else ()), earlier))
     worst = max((s.zone for s in slos), key=lambda z: z.rank)
     return ServiceAssessment(service.name, service.description, service.owner, tuple(service.email), tuple(slos), worst)
+
+
+def trend_advice(result: SloResult, previous: SloMonth | None) -> Advice | None:
+    """How budget consumption moved since the previous report, when both months have data."""
+    if previous is None or previous.budget_consumed is None or result.budget.consumed is None:
+        return None
+    before, now = previous.budget_consumed, result.budget.consumed
+    label = Month.parse(previous.month).label()
+    if round(before * 100) == round(now * 100):
+        return Advice("trend", f"Budget consumption held at {percent(now, 0)} (as in {label}).")
+    verb = "rose" if now > before else "fell"
+    changed = f" The objective changed from {objective(previous.objective)}." if previous.objective != result.objective else ""
+    return Advice("trend", f"Budget consumption {verb} from {percent(before, 0)} in {label} to {percent(now, 0)}.{changed}")
 
 
 def tighter_objective(result: SloResult) -> float | None:

@@ -61,3 +61,19 @@ def test_check_deploy_blocks_features_in_red_and_allows_security():
     assert allowed.allowed and allowed.approval == "VP engineering approval"
     assert check_deploy(_service("no data", ["bugfix", "security"], None), "feature").reason.startswith(
         "api is in zone no data (availability no data)")
+
+
+def test_trend_compares_budget_consumption_with_the_previous_report(example_report):
+    from dataclasses import replace
+
+    from reports.policy import trend_advice
+    from reports.review.history import SloMonth
+
+    result = example_report.service("model-api").slos[0].result        # 70.5% consumed
+    september = SloMonth("2026-09", "model-api", "availability", 0.999, 99, 100, 0.99969, "met", 0.31, "yellow",
+                         0, 0, 0.0, 0, ())
+    assert trend_advice(result, september).text == "Budget consumption rose from 31% in September 2026 to 70%."
+    assert trend_advice(result, replace(september, budget_consumed=0.9, objective=0.995)).text == (
+        "Budget consumption fell from 90% in September 2026 to 70%. The objective changed from 99.5%.")
+    assert trend_advice(result, replace(september, budget_consumed=None)) is None
+    assert trend_advice(result, None) is None

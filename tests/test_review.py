@@ -160,3 +160,26 @@ def test_a_quarter_that_has_not_ended_is_refused(tmp_path):
         result = CliRunner().invoke(main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path)])
     assert result.exit_code == 1
     assert "2026-Q4 has not ended yet (it ends 2027-01-01 00:00 UTC); review it after that" in result.output
+
+
+def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
+    import json
+
+    from reports.config import load_config
+    from reports.pipeline import run_month
+    from reports.sources import source_for
+    from reports.window import Month
+
+    (tmp_path / "events.csv").write_text(
+        "timestamp,service,slo,good,total\n"
+        "2026-09-15T12:00:00Z,api,availability,999,1000\n"
+        "2026-10-15T12:00:00Z,api,availability,990,1000\n")
+    (tmp_path / "slo.yaml").write_text("source: {path: events.csv}\n"
+                                       "services: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n")
+    config, _ = load_config(tmp_path / "slo.yaml")
+    for month in (Month(2026, 9), Month(2026, 10)):
+        run_month(config, source_for(config), month, NOW, tmp_path / "out")
+    [slo] = json.loads((tmp_path / "out" / "2026-10" / "report.json").read_text())["services"][0]["slos"]
+    assert slo["history"] == [{"month": "2026-09", "objective": 0.99, "sli": 0.999, "status": "met",
+                               "budget_consumed": pytest.approx(0.1), "zone": "green"}]
+    assert {"kind": "trend", "text": "Budget consumption rose from 10% in September 2026 to 100%."} in slo["recommendations"]
