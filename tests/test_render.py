@@ -113,6 +113,11 @@ def test_every_file_of_the_month_folder(rendered, example_report):
     stems = [file_stem(s.name) for s in example_report.services]
     expected = {"index.html", "summary.pdf", "report.json", "slos.csv", "credits.csv"}
     expected |= {f"{stem}.html" for stem in stems} | {f"{stem}.pdf" for stem in stems}
+    # One SLA statement per customer in any SLA-covered SLO's results (the example's five).
+    customers = {c.customer for s in example_report.services for a in s.slos if a.result.customers is not None
+                 for c in a.result.customers.customers}
+    assert customers == {"acme", "globex", "initech", "umbrella", "wayne"}
+    expected |= {f"customers/{file_stem(c)}.pdf" for c in customers}
     assert set(files) == expected
     assert all(isinstance(content, bytes) and content for content in files.values())
     assert files["report.json"] == report_json(example_report).encode()
@@ -125,7 +130,8 @@ def test_every_file_of_the_month_folder(rendered, example_report):
 def test_progress_names_each_service(rendered, example_report):
     _, messages = rendered
     n = len(example_report.services)
-    assert messages == [f"rendering {s.name} ({i}/{n})" for i, s in enumerate(example_report.services, 1)]
+    assert messages == [f"rendering {s.name} ({i}/{n})" for i, s in enumerate(example_report.services, 1)] + \
+        ["rendering 5 customer statements"]
 
 
 # --- service pages -------------------------------------------------------------------------
@@ -466,12 +472,13 @@ def test_one_strict_autoescaping_environment():
 
 def test_partials_are_underscored():
     names = environment().loader.list_templates()
-    documents = {"service.html", "index.html", "summary.html"}
+    documents = {"service.html", "index.html", "summary.html", "statement.html", "review.html"}
     assert documents <= set(names)
     for name in names:
         if name.endswith(".html") and name not in documents:
             assert name.startswith("_"), name
-    for name in ("_glossary.html", "_policy.html", "_slo.html", "_layout.html", "_macros.html"):
+    for name in ("_glossary.html", "_policy.html", "_slo.html", "_layout.html", "_macros.html", "_customers.html",
+                 "_maintenance.html", "_credits.html"):
         assert name in names
 
 

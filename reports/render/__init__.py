@@ -2,7 +2,8 @@
 
 HTML and PDF come from the same templates (print CSS shapes the PDF); see
 ``environment.py`` for the Jinja setup, ``context.py`` for what each document is given,
-``charts.py`` for the SVG charts and ``pdf.py`` for WeasyPrint.
+``customers.py`` for the customer sections, credits and SLA statements, ``charts.py`` for the
+SVG charts and ``pdf.py`` for WeasyPrint.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from collections.abc import Callable
 from ..export import credits_csv, report_json, slos_csv
 from ..naming import file_stem
 from ..report import MonthReport
-from .context import document_meta, index_page, service_page, summary_page
+from .context import DocumentMeta, document_meta, index_page, service_page, summary_page
+from .customers import customer_statement, statement_customers, statement_names
 from .environment import render
-from .pdf import html_to_pdf
+from .pdf import html_to_pdf, html_to_pdf_pages
 
-__all__ = ["render_documents", "render_service_html", "render_index_html", "render_summary_html"]
+__all__ = ["render_documents", "render_service_html", "render_index_html", "render_summary_html",
+           "render_statement_html", "statement_pdf", "statement_names"]
 
 
 def render_service_html(report: MonthReport, service_name: str) -> str:
@@ -34,6 +37,24 @@ def render_summary_html(report: MonthReport) -> str:
     return render("summary.html", page=page, meta=page.meta)
 
 
+def render_statement_html(report: MonthReport, customer: str) -> str:
+    """The customer's one-page SLA statement (HTML; ``render_documents`` makes the PDF)."""
+    name = statement_names(statement_customers(report))[customer]
+    page = customer_statement(report, customer, document_meta(report), name)
+    return render("statement.html", page=page, meta=page.meta)
+
+
+def statement_pdf(report: MonthReport, customer: str, meta: DocumentMeta, name: str) -> bytes:
+    """The statement as one page: one that runs over (many SLA-covered SLOs or maintenance
+    windows) is rendered again with tighter type; the others are rendered once."""
+    page = customer_statement(report, customer, meta, name)
+    data, pages = html_to_pdf_pages(render("statement.html", page=page, meta=meta))
+    if pages > 1:
+        page = customer_statement(report, customer, meta, name, compact=True)
+        data, pages = html_to_pdf_pages(render("statement.html", page=page, meta=meta))
+    return data
+
+
 def render_documents(report: MonthReport, progress: Callable[[str], None] = lambda message: None) -> dict[str, bytes]:
     """Every file of the month's folder, by name relative to the folder."""
     files: dict[str, bytes] = {"index.html": render_index_html(report).encode("utf-8")}
@@ -47,6 +68,11 @@ def render_documents(report: MonthReport, progress: Callable[[str], None] = lamb
         files[f"{stem}.html"] = html.encode("utf-8")
         files[f"{stem}.pdf"] = html_to_pdf(html)
     files["summary.pdf"] = html_to_pdf(render_summary_html(report))
+    statements = statement_names(statement_customers(report))
+    if statements:
+        progress(f"rendering {len(statements)} customer statement{'' if len(statements) == 1 else 's'}")
+    for customer, name in statements.items():
+        files[name] = statement_pdf(report, customer, meta, name)
     files["report.json"] = report_json(report).encode("utf-8")
     files["slos.csv"] = slos_csv(report).encode("utf-8")
     credits = credits_csv(report)

@@ -7,6 +7,7 @@ are formatted by the environment's filters, so HTML, PDF and policy sentences ag
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,8 @@ from ..naming import file_stem
 from ..policy import ServiceAssessment, SloAssessment, Zone, no_data_zone
 from ..report import MonthReport
 from . import charts
+from .customers import SUMMARY_CREDITS, Credits, CustomersSection, MaintenanceRow, credits_of, customers_section, \
+    maintenance_rows
 
 ZONE_CLASSES = {"green": "green", "yellow": "yellow", "orange": "orange", "red": "red", "no data": "nodata"}
 TOP_RECOMMENDATIONS = 6
@@ -138,6 +141,11 @@ class SloSection:
     down_below: float
     no_data_minutes: float
     idle_minutes: float
+    excluded_minutes: float
+    """Announced maintenance inside the window; 0 without any."""
+    excluded_events: int
+    exclusions: int
+    """Maintenance windows that excluded this SLO's steps."""
     coverage: float
     sli_chart: Markup | None
     burn_chart: Markup | None
@@ -147,6 +155,8 @@ class SloSection:
     alerts: tuple[AlertRow, ...]
     alerts_firing_at_end: int
     recommendations: tuple[str, ...]
+    customers: CustomersSection | None
+    """For SLA-covered SLOs with customer results: the tiers and the customers in trouble."""
 
     @property
     def has_data(self) -> bool:
@@ -167,6 +177,12 @@ class ServicePage:
     actions: tuple[Recommendation, ...]
     """The SLOs' recommendations without the zone sentences (the zone banner says that)."""
     policy: Policy
+    maintenance: tuple[MaintenanceRow, ...]
+    """Announced maintenance inside the window, shared by every SLO of the service."""
+
+    @property
+    def customer_sections(self) -> tuple[CustomersSection, ...]:
+        return tuple(s.customers for s in self.slos if s.customers is not None)
 
 
 @dataclass(frozen=True)
@@ -218,6 +234,7 @@ class IndexPage:
     zone_counts: tuple[ZoneCount, ...]
     source_problems: tuple[str, ...]
     """SLOs the source could not count (``service/slo: why``)."""
+    credits: Credits
 
 
 @dataclass(frozen=True)
@@ -233,6 +250,9 @@ class SummaryPage:
     recommendations: tuple[Recommendation, ...]
     recommendations_left_out: int
     source_problems: tuple[str, ...]
+    credits: Credits
+    """Its rows cut to the largest ``SUMMARY_CREDITS``; see ``credits_left_out``."""
+    credits_left_out: int
 
 
 def document_meta(report: MonthReport) -> DocumentMeta:
@@ -290,6 +310,7 @@ def _overspent(remaining: float | None) -> float | None:
 def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloSection:
     r: SloResult = assessed.result
     d, b = r.downtime, r.budget
+    anchor = slo_anchor(index, r.slo)
     alerts = tuple(
         AlertRow(
             severity=a.severity, long_window_minutes=a.long_window_minutes,
@@ -306,7 +327,7 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
                     postmortem_required=i.postmortem_required)
         for i in r.incidents)
     return SloSection(
-        anchor=slo_anchor(index, r.slo), name=r.slo, description=r.description, status=r.status,
+        anchor=anchor, name=r.slo, description=r.description, status=r.status,
         no_data_reason=r.no_data_reason, zone=zone_view(assessed.zone), objective=r.objective, sli=r.sli,
         margin=r.margin, good_events=r.good_events, total_events=r.total_events, bad_events=r.bad_events,
         allowed_bad_events=b.allowed_bad_events, budget_consumed=b.consumed, budget_remaining=b.remaining,
@@ -314,7 +335,8 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         allowed_downtime_minutes=d.allowed_minutes, error_equivalent_minutes=d.error_equivalent_minutes,
         measured_downtime_minutes=d.measured_minutes, down_slices=d.down_slices, slice_minutes=d.slice_minutes,
         down_below=d.down_below, no_data_minutes=d.no_data_minutes, idle_minutes=d.idle_minutes,
-        coverage=r.coverage,
+        excluded_minutes=d.excluded_minutes, excluded_events=sum(e.excluded_total for e in r.exclusions),
+        exclusions=len(r.exclusions), coverage=r.coverage,
         sli_chart=charts.daily_sli_chart(r.days, r.objective, meta.day_axis) if r.has_data and r.days else None,
         burn_chart=(charts.burn_down_chart(r.burn_down, meta.window_start, meta.window_end, meta.timezone,
                                            meta.day_axis) if r.has_data and r.burn_down else None),
@@ -322,6 +344,7 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         postmortems_required=sum(i.postmortem_required for i in incidents),
         alerts=alerts, alerts_firing_at_end=sum(a.firing_at_end for a in alerts),
         recommendations=tuple(advice.text for advice in assessed.recommendations),
+        customers=customers_section(r, assessed.result.service, anchor),
     )
 
 
@@ -336,6 +359,7 @@ def service_page(report: MonthReport, service: ServiceAssessment, meta: Document
         actions=tuple(Recommendation(service.name, s.result.slo, zone_view(s.zone), advice.text)
                       for s in service.slos for advice in s.recommendations if advice.kind != "zone"),
         policy=policy_of(report),
+        maintenance=maintenance_rows(service, meta),
     )
 
 
@@ -366,7 +390,7 @@ def _zone_counts(report: MonthReport) -> tuple[ZoneCount, ...]:
 def index_page(report: MonthReport) -> IndexPage:
     return IndexPage(meta=document_meta(report), services=tuple(_index_service(s) for s in report.services),
                      policy=policy_of(report), zone_counts=_zone_counts(report),
-                     source_problems=tuple(report.source_problems))
+                     source_problems=tuple(report.source_problems), credits=credits_of(report))
 
 
 def top_recommendations(report: MonthReport) -> list[Recommendation]:
@@ -387,6 +411,7 @@ def top_recommendations(report: MonthReport) -> list[Recommendation]:
 def summary_page(report: MonthReport) -> SummaryPage:
     results = [s.result for service in report.services for s in service.slos]
     recommendations = top_recommendations(report)
+    credits = credits_of(report)
     return SummaryPage(
         meta=document_meta(report), services=tuple(_index_service(s) for s in report.services),
         zone_counts=_zone_counts(report), slos_total=len(results),
@@ -396,4 +421,6 @@ def summary_page(report: MonthReport) -> SummaryPage:
         recommendations=tuple(recommendations[:TOP_RECOMMENDATIONS]),
         recommendations_left_out=max(0, len(recommendations) - TOP_RECOMMENDATIONS),
         source_problems=tuple(report.source_problems),
+        credits=dataclasses.replace(credits, rows=credits.rows[:SUMMARY_CREDITS]),
+        credits_left_out=max(0, len(credits.rows) - SUMMARY_CREDITS),
     )

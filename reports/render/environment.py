@@ -9,6 +9,7 @@ such package, and the repository's ``templates/`` folder is used instead.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -95,8 +96,40 @@ def local_datetime(instant, tz: str) -> str:
     return fmt.local_time(instant, tz, "%d %b %Y %H:%M %Z")
 
 
+def calendar_date(value) -> str:
+    """A calendar date (no time, no zone): ``2026-10-06`` → ``06 Oct 2026``."""
+    return value.strftime("%d %b %Y")
+
+
 def span(start, end, tz: str) -> str:
     return fmt.short_span(start, end, tz)
+
+
+def credit(value: float | None) -> str:
+    """A credit as a percentage of the month's fee: ``10.0`` → ``10%``, ``12.5`` → ``12.5%``."""
+    return "n/a" if value is None else f"{value:g}%"
+
+
+def _percent_decimals(fraction: float) -> int:
+    """Decimals of a bound written as a percentage: ``0.9995`` → 2 (99.95%)."""
+    exponent = (Decimal(repr(fraction)) * 100).normalize().as_tuple().exponent
+    return min(6, max(0, -exponent))
+
+
+def customer_sli(value: float | None, *bounds: float | None) -> str:
+    """A customer's SLI where it is read against an SLA, an objective and credit bounds.
+
+    Cut, not rounded, to at least three decimals and at least as many as each bound has: a
+    value below a bound is never written as the bound (0.98999 → ``98.999%``, not ``99.0%``,
+    when "below 99%" earns a credit), and a value at or above it never below it.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    gap = abs(1 - value) * 100
+    digits = 1 if gap == 0 or gap >= 1 else min(4, 1 - math.floor(math.log10(gap)))
+    digits = max(3, digits, *(_percent_decimals(b) for b in bounds if b is not None))
+    shown = (Decimal(repr(float(value))) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR)
+    return f"{shown}%"
 
 
 def join(values, separator: str = ", ", empty: str = "nobody") -> str:
@@ -117,7 +150,10 @@ FILTERS = {
     "local_date": local_date,
     "local_datetime": local_datetime,
     "span": span,
+    "calendar_date": calendar_date,
     "join_or": join,
+    "credit": credit,
+    "customer_sli": customer_sli,
 }
 
 

@@ -4,9 +4,17 @@ A document is self-contained (inline CSS, inline SVG). Names, descriptions and t
 from the catalogue, so a URL in them must never make the renderer read a local file or call
 the network: the fetcher refuses every scheme but ``data:``, and there is no base URL to
 resolve relative names against.
+
+Every document carries the same inline style sheet; parsing it and compiling its selectors is
+a good part of each PDF's cost, so the first ``<style>`` block is parsed once (per distinct
+text) and handed to WeasyPrint as a ready ``CSS`` object. A style sheet that asks for any
+resource is not cached and stays inline, so its fetches go through the caller's fetcher.
 """
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 import weasyprint
 
@@ -32,9 +40,33 @@ class DataOnlyFetcher(weasyprint.URLFetcher):
         return super().fetch(url, headers)
 
 
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+@lru_cache(maxsize=4)
+def _parsed(css: str) -> weasyprint.CSS | None:
+    """The style sheet parsed for print; None when it asked for any resource."""
+    fetcher = DataOnlyFetcher()
+    sheet = weasyprint.CSS(string=css, base_url=None, url_fetcher=fetcher, media_type="print")
+    return None if fetcher.refused else sheet
+
+
 def html_to_pdf(html: str, fetcher: DataOnlyFetcher | None = None) -> bytes:
     """Render one HTML document (print CSS applies) to PDF bytes."""
+    return html_to_pdf_pages(html, fetcher)[0]
+
+
+def html_to_pdf_pages(html: str, fetcher: DataOnlyFetcher | None = None) -> tuple[bytes, int]:
+    """The PDF bytes and the number of pages."""
     fetcher = fetcher if fetcher is not None else DataOnlyFetcher()
+    stylesheets = []
+    style = _STYLE.search(html)
+    if style is not None and "url(" not in style[1] and "@import" not in style[1]:
+        sheet = _parsed(style[1])
+        if sheet is not None:
+            html = html[:style.start()] + html[style.end():]
+            stylesheets.append(sheet)
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher, media_type="print")
-    return document.write_pdf()
+    rendered = document.render(stylesheets=stylesheets)
+    return rendered.write_pdf(), len(rendered.pages)
 
