@@ -183,3 +183,8 @@ def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
     assert slo["history"] == [{"month": "2026-09", "objective": 0.99, "sli": 0.999, "status": "met",
                                "budget_consumed": pytest.approx(0.1), "zone": "green"}]
     assert {"kind": "trend", "text": "Budget consumption rose from 10% in September 2026 to 100%."} in slo["recommendations"]
+    html = (tmp_path / "out" / "2026-10" / "api.html").read_text()
+    assert "Earlier months" in html and 'aria-label="Error budget consumed per month"' in html
+    assert "<td>Sep 2026</td>" in html
+    september = (tmp_path / "out" / "2026-09" / "api.html").read_text()
+    assert "Earlier months" not in september                      # nothing before September in the folder

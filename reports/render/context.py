@@ -22,8 +22,9 @@ from ..report import MonthReport
 from . import charts
 from .customers import SUMMARY_CREDITS, Credits, CustomersSection, MaintenanceRow, credits_of, customers_section, \
     maintenance_rows
+from .environment import zone_css
+from .history import HistorySection, history_section
 
-ZONE_CLASSES = {"green": "green", "yellow": "yellow", "orange": "orange", "red": "red", "no data": "nodata"}
 TOP_RECOMMENDATIONS = 6
 WINDOW_KINDS = {"calendar-month": "calendar month", "30d": "rolling window"}
 
@@ -156,6 +157,8 @@ class SloSection:
     alerts_firing_at_end: int
     recommendations: tuple[str, ...]
     customers: CustomersSection | None
+    history: HistorySection | None = None
+    """Earlier months of this SLO found in the output folder, with this month."""
     """For SLA-covered SLOs with customer results: the tiers and the customers in trouble."""
 
     @property
@@ -278,7 +281,7 @@ def _day_axis(report: MonthReport) -> str:
 
 def zone_view(zone: Zone, below: float | None = None) -> ZoneView:
     return ZoneView(
-        name=zone.name, css=ZONE_CLASSES.get(zone.name, "other"), min_remaining=zone.min_remaining,
+        name=zone.name, css=zone_css(zone.name), min_remaining=zone.min_remaining,
         below=below, is_no_data=zone.name == "no data" and zone.min_remaining is None and zone.rank % 1 != 0,
         allowed_changes=tuple(zone.allowed_changes),
         blocked_changes=tuple(c for c in CHANGE_KINDS if c not in zone.allowed_changes),
@@ -345,6 +348,7 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         alerts=alerts, alerts_firing_at_end=sum(a.firing_at_end for a in alerts),
         recommendations=tuple(advice.text for advice in assessed.recommendations),
         customers=customers_section(r, assessed.result.service, anchor),
+        history=history_section(assessed, meta.month),
     )
 
 

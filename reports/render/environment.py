@@ -137,6 +137,14 @@ def join(values, separator: str = ", ", empty: str = "nobody") -> str:
     return separator.join(values) if values else empty
 
 
+ZONE_CLASSES = {"green": "green", "yellow": "yellow", "orange": "orange", "red": "red", "no data": "nodata"}
+
+
+def zone_css(name: str) -> str:
+    """CSS class of a zone's colour; custom zone names get the neutral ``other``."""
+    return ZONE_CLASSES.get(name, "other")
+
+
 FILTERS = {
     "percent": fmt.percent,
     "objective": fmt.objective,
@@ -154,6 +162,7 @@ FILTERS = {
     "join_or": join,
     "credit": credit,
     "customer_sli": customer_sli,
+    "zone_css": zone_css,
 }
 
 

@@ -14,7 +14,6 @@ from ..render.pdf import html_to_pdf
 from .quarter import QuarterReview, SloQuarter
 
 SCHEMA_VERSION = 1
-ZONE_CSS = {"green": "green", "yellow": "yellow", "orange": "orange", "red": "red", "no data": "nodata"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ def review_html(review: QuarterReview, timezone: str = "UTC") -> str:
     computed = ", ".join(review.computed_months)
     source = f"months' report.json (computed now from the source: {computed})" if computed else "months' report.json"
     meta = ReviewMeta(review.title, f"{review.quarter} review", review.generated_at, timezone, source)
-    return render("review.html", review=review, meta=meta, zone_css=ZONE_CSS)
+    return render("review.html", review=review, meta=meta)
 
 
 def review_json(review: QuarterReview) -> str:
