@@ -1,8 +1,8 @@
 """A fake Prometheus on loopback for the fault tests.
 
 It answers like the HTTP API from constant event rates: a query whose text contains a key of
-``rates`` counts ``rate × window`` events per customer, so every expectation is a
-multiplication. ``fail`` makes the queries containing a text misbehave in one chosen way.
+``rates`` counts ``rate × window`` events per customer (one series per customer when the
+query sums by a label), so every expectation is a multiplication. ``fail`` makes the queries containing a text misbehave in one chosen way.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class FakePrometheus:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*self.certificate)
             self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
         return self
 
@@ -151,8 +151,9 @@ class FakePrometheus:
         if rate is None:
             return []
         value = 1.0 if "count_over_time" in query else rate * per_step
-        if "by (customer)" in query:
-            return [({"customer": c} if c else {}, value) for c in self.customers]
+        label = re.search(r"sum by \((\w+)\)", query)
+        if label:
+            return [({label[1]: c} if c else {}, value) for c in self.customers]
         return [({}, value * len(self.customers))]
 
     def _vector(self, query: str, at: float) -> list[dict]:

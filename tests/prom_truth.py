@@ -26,10 +26,13 @@ def epoch(text: str) -> int:
 
 @dataclass(frozen=True)
 class Target:
-    """One scraped process: its series share restarts and missing scrapes."""
+    """One scraped process: its series share restarts, scrape times and missing scrapes."""
 
     resets: tuple[int, ...] = ()
     missing: frozenset[int] = frozenset()
+    interval: int = SCRAPE
+    offset: int = 0
+    """Seconds after the data's start of the first scrape."""
 
 
 @dataclass
@@ -56,7 +59,7 @@ class Truth:
         self.series.append(Series(name, labels, events.astype(np.int64), target))
 
     def sample_times(self, target: Target) -> np.ndarray:
-        times = np.arange(self.start, self.end + 1, SCRAPE)
+        times = np.arange(self.start + target.offset, self.end + 1, target.interval)
         return times[~np.isin(times, list(target.missing))]
 
     def samples(self, series: Series) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +84,7 @@ class Truth:
         for key in sorted({group(s) for s in chosen}):
             members = [s for s in chosen if group(s) == key]
             times = self.sample_times(members[0].target)
-            assert all(m.target == members[0].target for m in members), "a group must share one target"
+            assert all(m.target.missing == members[0].target.missing for m in members), "a group must share its scrapes"
             for before, after in zip(times[:-1], times[1:]):
                 if start < after <= end:
                     value = sum(int(m.events[(before - self.start) // 60:(after - self.start) // 60].sum()) for m in members)
@@ -122,7 +125,10 @@ PAYMENTS = 'pay"ments\\eu'
 GAP = (epoch("2024-10-20T14:00:00Z"), epoch("2024-10-20T18:30:00Z"))
 """checkout: no scrape strictly between these two samples (4.5 hours)."""
 MISSED_SCRAPE = epoch("2024-10-05T09:05:00Z")
-CHECKOUT_RESET = epoch("2024-10-10T12:00:00Z")
+MIDNIGHT_GAP = (epoch("2024-10-12T03:30:00Z"), epoch("2024-10-12T04:30:00Z"))
+"""search: no scrape strictly between these, across 04:00Z (midnight in New York, where the days meet)."""
+CHECKOUT_RESETS = (epoch("2024-10-10T12:00:00Z"), epoch("2024-10-25T08:00:00Z"))
+"""Instance a restarts at the first, instance b at the second: summing before increase() would hide b's reset."""
 SEARCH_RESETS = (epoch("2024-09-30T10:00:00Z"), epoch("2024-10-31T23:55:00Z"))
 INCIDENTS = (  # (customer, start, end, error share): on both sides of both month edges
     ("acme", epoch("2024-10-01T03:30:00Z"), epoch("2024-10-01T04:30:00Z"), 0.3),
@@ -147,7 +153,8 @@ def scenario(seed: int = 20241001) -> Truth:
     daily = 1 + 0.6 * np.sin(2 * np.pi * (minute % 86400) / 86400)
     idle = _minute_mask(truth, IDLE)
     missing = set(range(GAP[0] + SCRAPE, GAP[1], SCRAPE)) | {MISSED_SCRAPE}
-    checkout = Target(resets=(CHECKOUT_RESET,), missing=frozenset(missing))
+    checkout = Target(resets=CHECKOUT_RESETS[:1], missing=frozenset(missing))
+    second = Target(resets=CHECKOUT_RESETS[1:], missing=frozenset(missing))
     for customer, rate in (("acme", 20), ("globex", 12)):
         requests = np.where(idle, 0, rng.poisson(rate * daily))
         error_share = np.full(truth.minutes, 0.001)
@@ -156,8 +163,12 @@ def scenario(seed: int = 20241001) -> Truth:
                 error_share[_minute_mask(truth, (begin, stop))] = share
         errors = rng.binomial(requests, error_share)
         base = {"service": "checkout", "customer": customer}
-        truth.add("http_requests_total", {**base, "code": "200"}, requests - errors, checkout)
-        truth.add("http_requests_total", {**base, "code": "500"}, errors, checkout)
+        truth.add("http_requests_total", {**base, "instance": "a", "code": "200"}, requests - errors, checkout)
+        truth.add("http_requests_total", {**base, "instance": "a", "code": "500"}, errors, checkout)
+        on_b = np.where(idle, 0, rng.poisson(rate / 2 * daily))
+        errors_b = rng.binomial(on_b, error_share)
+        truth.add("http_requests_total", {**base, "instance": "b", "code": "200"}, on_b - errors_b, second)
+        truth.add("http_requests_total", {**base, "instance": "b", "code": "500"}, errors_b, second)
         fast = rng.binomial(requests, 0.75)  # at most 0.1 s
         medium = rng.binomial(requests - fast, np.where(_minute_mask(truth, SLOW), 0.1, 0.95))  # 0.1 to 0.25 s
         under_a_second = rng.binomial(requests - fast - medium, 0.5)
@@ -166,8 +177,8 @@ def scenario(seed: int = 20241001) -> Truth:
             truth.add("http_request_duration_seconds_bucket", {**base, "le": le}, counts, checkout)
         truth.add("http_request_duration_seconds_count", base, requests, checkout)
     health = np.where(idle, 0, 2)
-    truth.add("http_requests_total", {"service": "checkout", "code": "200"}, health, checkout)
-    search = Target(resets=SEARCH_RESETS)
+    truth.add("http_requests_total", {"service": "checkout", "instance": "a", "code": "200"}, health, checkout)
+    search = Target(resets=SEARCH_RESETS, missing=frozenset(range(MIDNIGHT_GAP[0] + SCRAPE, MIDNIGHT_GAP[1], SCRAPE)))
     queries = rng.poisson(0.4 * daily)
     failed = rng.binomial(queries, 0.05)
     truth.add("search_requests_total", {"service": "search", "outcome": "ok"}, queries - failed, search)
@@ -178,6 +189,11 @@ def scenario(seed: int = 20241001) -> Truth:
     for service in (PAYMENTS, "payments"):
         truth.add("payments_total", {"service": service, "status": "ok"}, paid - declined, payments)
         truth.add("payments_total", {"service": service, "status": "failed"}, declined, payments)
+    ledger = Target(interval=60, offset=30)  # scraped every minute, half a minute off the steps
+    entries = rng.poisson(20 * daily)
+    rejected = rng.binomial(entries, 0.002)
+    truth.add("ledger_entries_total", {"service": "ledger", "outcome": "posted"}, entries - rejected, ledger)
+    truth.add("ledger_entries_total", {"service": "ledger", "outcome": "rejected"}, rejected, ledger)
     return truth
 
 

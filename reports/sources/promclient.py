@@ -95,12 +95,13 @@ def _labels(metric: Any) -> Labels:
 
 
 def _api_error(response: requests.Response) -> str:
-    """``errorType: error`` from an API error body, else the start of the body."""
+    """``HTTP 503 Service Unavailable: <the API's errorType: error, or the start of the body>``."""
     try:
         body = response.json()
-        return f"{body.get('errorType', 'error')}: {body.get('error', '')}".strip()
-    except ValueError:
-        return f"HTTP {response.status_code} {response.reason}: {response.text[:200].strip()!r}"
+        detail = f"{body.get('errorType', 'error')}: {body.get('error', '')}".strip()
+    except (ValueError, AttributeError):
+        detail = repr(response.text[:200].strip())
+    return f"HTTP {response.status_code} {response.reason}: {detail}"
 
 
 class PromClient:
@@ -160,9 +161,13 @@ class PromClient:
             pause = self.backoff * 2 ** (attempt - 1)
             started = time.perf_counter()
             try:
-                response = self.session.post(self.url + path, data=form, timeout=self.timeout)
+                # verify is passed on every call: requests lets REQUESTS_CA_BUNDLE override the session's.
+                response = self.session.post(self.url + path, data=form, timeout=self.timeout, verify=self.session.verify)
             except requests.Timeout:
                 failure = f"no answer within {self.timeout:g} s"
+            except requests.exceptions.SSLError as exc:
+                raise PromError(f"TLS failed ({_reason(exc)})", reachable=False,
+                                hint="set source.ca_bundle to the CA that signed the server's certificate") from None
             except requests.ConnectionError as exc:
                 failure = f"cannot connect ({_reason(exc)})"
             except requests.RequestException as exc:
@@ -170,7 +175,7 @@ class PromClient:
             else:
                 code = response.status_code
                 if code == 429 or code >= 500:
-                    failure = f"HTTP {code} ({_api_error(response)})"
+                    failure = _api_error(response)
                     pause = max(pause, _retry_after(response))
                 elif code in (401, 403):
                     raise PromError(f"HTTP {code}: the server refused the credentials", reachable=False,
@@ -207,12 +212,13 @@ class PromClient:
 
 
 def _reason(exc: Exception) -> str:
-    """The innermost cause, short: 'Connection refused', not three nested reprs."""
-    while exc.__context__ is not None and not isinstance(exc, OSError | TimeoutError):
-        exc = exc.__context__
-    text = str(exc.args[-1] if exc.args else exc)
-    text = text.split("] ", 1)[-1] if text.startswith("[Errno") else text
-    return text.split(": ", 1)[-1][:160] if "Failed to establish" in text else text[:160]
+    """The root cause in a few words ('Connection refused'), not urllib3's nested reprs."""
+    inner = exc.args[0] if exc.args else exc
+    inner = getattr(inner, "reason", inner)
+    while isinstance(inner, Exception) and inner.args and isinstance(inner.args[0], Exception):
+        inner = inner.args[0]
+    text = str(inner.args[-1] if isinstance(inner, Exception) and inner.args else inner)
+    return text.rsplit("] ", 1)[-1][:200] if "[Errno" in text else text[:200]
 
 
 def _retry_after(response: requests.Response) -> float:

@@ -118,7 +118,7 @@ class SloQueries:
         chosen = next((names for bound, names in bounds.items()
                        if math.isclose(bound, self.threshold, rel_tol=1e-9, abs_tol=1e-12)), None)
         if chosen is None:
-            listed = ", ".join(f"{b:g}" for b in sorted(bounds)) or "none"
+            listed = ", ".join(bounds[b][0] for b in sorted(bounds)) or "none"
             raise QueryPlanError(f"threshold {self.threshold:g} is not a bucket bound of {self.histogram}; "
                                  f"its bounds are {listed}; set threshold to one of them")
         if len(chosen) == 1:

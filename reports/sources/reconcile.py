@@ -1,10 +1,12 @@
 """Exact counts from two views of one counter.
 
-Per-step ``increase()`` values place events in time but lose the events that fall into a
-scrape gap: the jump across the gap lands in no step. One ``increase()`` over a span whose
-edges hold samples is exact (resets included). So each gap's events are read with one query
-over the gap and given to the first step after it, and the rows are then held to the
-whole-range total, so that they always add up to it.
+Per-step ``increase()`` values place events in time, but they lose the events that fall into
+a scrape gap (the jump across the gap lands in no step), and when scrapes are not aligned with
+the steps each value is extrapolated from part of its step. One ``increase()`` over a span
+whose edges hold samples is exact (resets included). So each gap's events are read with one
+query over the gap and given to the first step after it; the rows of every day are held to
+that day's own ``increase()`` (which places events by day), and then all rows to one
+``increase()`` over the whole range (which has two edges to extrapolate, not one per day).
 
 Arrays are dense per step: NaN is a step without data (no row), 0 a step with data and no events.
 """
@@ -36,21 +38,38 @@ def gaps(present: np.ndarray) -> list[tuple[int, int]]:
     return [(int(steps[j]), int(steps[j + 1])) for j in jumps]
 
 
-def to_counts(values: np.ndarray, total: float) -> np.ndarray:
-    """Whole-number rows that add up to ``total`` exactly.
-
-    When the per-step values already add up to the total (samples at every step edge) they
-    come back unchanged. Otherwise (scrapes not aligned with the steps, a series missing from
-    part of a group) the difference is shared in proportion to the values, and the cumulative
-    sum is rounded so that no row moves by more than one event from its share.
-    """
+def held(values: np.ndarray, total: float) -> np.ndarray:
+    """``values`` (≥ 0) scaled to add up to ``total``. With nothing to scale the events are
+    spread evenly: no step is known to hold them, and a spike on one would read as an incident."""
     values = np.clip(np.nan_to_num(values, nan=0.0), 0, None)
-    target = max(0, round(total))
     current = values.sum()
     if current > 0:
-        shares = values * (target / current)
-    else:
-        shares = np.zeros_like(values)
-        if len(shares):
-            shares[-1] = target
+        return values * (max(total, 0.0) / current)
+    return np.full(len(values), max(total, 0.0) / len(values)) if len(values) else values
+
+
+def to_counts(values: np.ndarray, total: float) -> np.ndarray:
+    """Whole-number rows that add up to ``round(total)`` exactly.
+
+    Values that already add up to the total (samples at every step edge) come back unchanged.
+    Otherwise (scrapes not aligned with the steps, a series missing from part of a group) the
+    difference is shared in proportion to the values, and the cumulative sum is rounded so
+    that no row moves by more than one event from its share.
+    """
+    shares = held(values, max(0, round(total)))
     return np.diff(np.rint(np.cumsum(shares)), prepend=0.0).astype(np.int64)
+
+
+def segments(bounds: list[int], present: np.ndarray) -> list[tuple[int, int]]:
+    """Day segments [a, b) of steps, merged across every bound that a gap touches.
+
+    A day's ``increase()`` is exact when samples sit on both its edges; next to a gap it
+    would extrapolate into the gap, so the days on either side are counted as one span.
+    """
+    merged = [(bounds[0], bounds[1])]
+    for bound, end in zip(bounds[1:-1], bounds[2:]):
+        if present[bound - 1] and present[bound]:
+            merged.append((bound, end))
+        else:
+            merged[-1] = (merged[-1][0], end)
+    return merged
