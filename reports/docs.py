@@ -5,19 +5,19 @@ Regenerate with ``python -m reports.docs > docs/configuration.md`` (a test check
 
 from __future__ import annotations
 
-import typing
+import re
 from datetime import timedelta
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from .config import (
-    Config, CustomersConfig, DowntimeConfig, EmailConfig, IncidentConfig, MaintenanceConfig, PolicyConfig, ServiceConfig,
+    BasicAuthConfig, Config, CustomersConfig, DowntimeConfig, EmailConfig, IncidentConfig, MaintenanceConfig, PolicyConfig, ServiceConfig,
     SliConfig, SloConfig, SmtpConfig, SourceConfig, TierConfig, ZoneConfig, format_duration,
 )
 
 SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
-    ("(top level)", Config), ("source", SourceConfig), ("policy", PolicyConfig), ("policy.zones[]", ZoneConfig),
+    ("(top level)", Config), ("source", SourceConfig), ("source.basic_auth", BasicAuthConfig), ("policy", PolicyConfig), ("policy.zones[]", ZoneConfig),
     ("services[]", ServiceConfig), ("services[].slos[]", SloConfig), ("services[].slos[].sli", SliConfig),
     ("services[].slos[].downtime", DowntimeConfig), ("services[].slos[].incidents", IncidentConfig),
     ("services[].maintenance[]", MaintenanceConfig),
@@ -28,7 +28,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
 
 def _type_name(annotation) -> str:
     text = str(annotation).replace("typing.", "").replace("pathlib.", "").replace("datetime.timedelta", "duration")
-    text = text.replace("reports.config.", "").replace("<class '", "").replace("'>", "")
+    text = re.sub(r"reports\.config\.(\w+\.)?", "", text).replace("<class '", "").replace("'>", "")
     if "Annotated[duration" in text:
         return "duration (e.g. 5m, 1h, 3d)"
     return text.replace("NoneType", "none").replace(" | ", " or ")

@@ -121,3 +121,24 @@ def test_default_slice_threshold_is_ten_times_the_budgeted_error_rate():
     a, b, c = config.services[0].slos
     assert (a.down_below, b.down_below, c.down_below) == (0.99, 0.5, 0.8)
     assert c.downtime.slice.total_seconds() == 3600
+
+
+def test_prometheus_needs_complete_queries_and_every_gap_is_listed():
+    data = catalogue(source={"type": "prometheus", "url": "http://127.0.0.1:9090"}, services=[{"name": "api", "slos": [
+        {"name": "a", "objective": 0.9, "sli": {"kind": "ratio", "total": "t", "bad": "b", "good": "g"}},
+        {"name": "b", "objective": 0.9, "sli": {"kind": "latency", "histogram": "h"}},
+        {"name": "c", "objective": 0.9}]}])
+    assert problems(data) == [
+        "services[0].slos[0].sli: a ratio SLI needs exactly one of bad and good; keep the one you count",
+        "services[0].slos[1].sli: a latency SLI needs threshold; add threshold (see docs/configuration.md)",
+        "services[0].slos[2].sli: a ratio SLI needs total; add total (see docs/configuration.md)",
+        "services[0].slos[2].sli: a ratio SLI needs exactly one of bad and good; keep the one you count",
+    ]
+
+
+def test_cross_checks_name_their_own_paths():
+    slos = [{"name": "a", "objective": 0.9, "sla": True}]
+    assert problems(catalogue(services=[{"name": "api", "slos": slos, "depends_on": ["db"]}])) == [
+        "services[0].depends_on: 'db' is not another service of this catalogue; the catalogue has no other service"]
+    assert problems(catalogue(services=[{"name": "api", "slos": slos}])) == [
+        "SLOs marked sla: true (api/a) but no customers section; add customers: with tiers, or remove sla: true"]

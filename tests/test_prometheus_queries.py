@@ -133,7 +133,9 @@ def source_problems(**source) -> list[str]:
 
 
 def test_a_prometheus_source_is_configured_with_its_defaults():
-    config, warnings = parse_config(catalogue(source={"type": "prometheus", "url": "http://prometheus:9090/"}))
+    slos = [{"name": "availability", "objective": 0.999, "sli": {"total": "requests_total", "bad": "errors_total"}}]
+    config, warnings = parse_config(catalogue(source={"type": "prometheus", "url": "http://prometheus:9090/"},
+                                              services=[{"name": "api", "slos": slos}]))
     source = config.source
     assert warnings == [] and source.url == "http://prometheus:9090"
     assert (source.step, source.timeout, source.max_concurrency) == (timedelta(minutes=5), timedelta(seconds=60), 4)

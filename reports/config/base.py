@@ -1,0 +1,88 @@
+"""Shared pieces of the schema: the model base, durations, fractions, and error reporting helpers."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo
+
+
+CHANGE_KINDS = ("feature", "bugfix", "security", "refactor")
+ChangeKind = Literal["feature", "bugfix", "security", "refactor"]
+
+_DURATION_RE = re.compile(r"^(\d+)(s|m|h|d)$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(Exception):
+    """A catalogue that cannot be used; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str], source: str = "config"):
+        self.problems = problems
+        super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def parse_duration(value: Any) -> timedelta:
+    """Accept ``30s``, ``5m``, ``6h``, ``3d`` (or a timedelta)."""
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION_RE.match(str(value).strip())
+    if not match or int(match[1]) == 0:
+        raise ValueError(f"{value!r} is not a duration; write a positive whole number and a unit, e.g. 5m, 1h or 3d")
+    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+
+
+def format_duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit in ("d", "h", "m"):
+        if seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def fraction(value: Any, example: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{value!r} is not a number; write a fraction such as {example}")
+    if 1 < value <= 100:
+        raise ValueError(f"{value} is not a fraction; write {value / 100:g}")
+    if not 0 < value < 1:
+        raise ValueError(f"{value} is out of range; write a fraction between 0 and 1 (exclusive), such as {example}")
+    return float(value)
+
+
+class Model(BaseModel):
+    # Unknown keys are kept so that they can be reported as warnings (``--strict`` makes them fatal).
+    model_config = ConfigDict(extra="allow", frozen=True, use_attribute_docstrings=True)
+
+
+def require_unique(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} {name!r} appears twice; give each {what} a unique name")
+        seen.add(name)
+
+
+def warn(info: ValidationInfo, message: str) -> None:
+    """Record a warning during validation (reported with the unknown keys; fatal under --strict)."""
+    warnings = (info.context or {}).get("warnings")
+    if warnings is not None:
+        warnings.append(message)
+
+
+def resolve_path(value: Path | None, info: ValidationInfo) -> Path | None:
+    """A relative path in the YAML is relative to the config file (``base_dir`` in the context)."""
+    base = (info.context or {}).get("base_dir")
+    if value is None or value.is_absolute() or base is None:
+        return value
+    return (Path(base) / value).resolve()
+
+
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+"""Environment variable (and Prometheus label) names."""

@@ -1,0 +1,112 @@
+"""The whole catalogue: the top-level keys of the YAML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from ..naming import file_stem
+from .base import Model, require_unique, resolve_path
+from .customers import CustomersConfig
+from .email import EmailConfig
+from .policy import PolicyConfig
+from .slo import ServiceConfig
+from .source import SourceConfig
+
+
+class Config(Model):
+    """The whole catalogue."""
+
+    title: str = "SLO report"
+    """Organisation or platform name shown on every document."""
+    timezone: str = "UTC"
+    """IANA time zone; months and days are cut in it (DST-aware)."""
+    window: Literal["calendar-month", "30d"] = "calendar-month"
+    """``calendar-month``: the month in ``timezone``; ``30d``: the 30 days that end when the month ends."""
+    source: SourceConfig
+    """Where the event counts come from."""
+    policy: PolicyConfig = PolicyConfig()
+    """The error-budget policy."""
+    output: Path | None = None
+    """Folder the monthly folders are written to, relative to the config file (``--output`` overrides; default ``./output``)."""
+    services: list[ServiceConfig] = Field(min_length=1)
+    """The services, each with its SLOs."""
+    email: EmailConfig | None = None
+    """Monthly delivery by email; without it ``send`` and ``run --send`` refuse to run."""
+    customers: CustomersConfig | None = None
+    """Customer tiers and SLA credits, for SLOs marked ``sla: true``."""
+
+    @model_validator(mode="after")
+    def _queries_for_prometheus(self) -> Config:
+        """The file source ignores ``sli``; Prometheus needs a complete one for every SLO."""
+        if self.source.type != "prometheus":
+            return self
+        needs = {"ratio": ("total",), "latency": ("histogram", "threshold"), "raw": ("total_query", "good_query")}
+        problems = []
+        for i, service in enumerate(self.services):
+            for j, slo in enumerate(service.slos):
+                sli, where = slo.sli, f"services[{i}].slos[{j}].sli"
+                missing = [key for key in needs[sli.kind] if getattr(sli, key) is None]
+                if missing:
+                    problems.append(f"{where}: a {sli.kind} SLI needs {' and '.join(missing)}; add "
+                                    f"{', '.join(missing)} (see docs/configuration.md)")
+                if sli.kind == "ratio" and (sli.bad is None) == (sli.good is None):
+                    problems.append(f"{where}: a ratio SLI needs exactly one of bad and good; keep the one you count")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _known_dependencies(self) -> Config:
+        names = [s.name for s in self.services]
+        for index, service in enumerate(self.services):
+            others = [n for n in names if n != service.name]
+            for dependency in service.depends_on:
+                if dependency not in others:
+                    choice = f"use one of {', '.join(others)}" if others else "the catalogue has no other service"
+                    raise ValueError(f"services[{index}].depends_on: {dependency!r} is not another service of this "
+                                     f"catalogue; {choice}")
+        return self
+
+    @model_validator(mode="after")
+    def _sla_needs_customers(self) -> Config:
+        if self.customers is None:
+            marked = [f"{s.name}/{o.name}" for s in self.services for o in s.slos if o.sla]
+            if marked:
+                raise ValueError(f"SLOs marked sla: true ({', '.join(marked)}) but no customers section; "
+                                 "add customers: with tiers, or remove sla: true")
+        return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone; write a name such as UTC or America/New_York") from None
+        return value
+
+    @field_validator("output")
+    @classmethod
+    def _resolve_output(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return resolve_path(value, info)
+
+    @field_validator("services")
+    @classmethod
+    def _unique_services(cls, services: list[ServiceConfig]) -> list[ServiceConfig]:
+        require_unique([s.name for s in services], "service")
+        require_unique([file_stem(s.name) for s in services], "service file name")
+        return services
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def service(self, name: str) -> ServiceConfig:
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)

@@ -1,0 +1,106 @@
+"""Customer tiers, SLA credit schedules and who is on which tier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from .base import Model, fraction, resolve_path, warn
+
+
+class TierConfig(Model):
+    """A customer tier: its objective and, optionally, the SLA promised with its credits."""
+
+    objective: float
+    """The tier's internal objective as a fraction, e.g. 0.9995."""
+    sla: float | None = None
+    """The SLI promised in the contract; none for tiers without an SLA (no credits)."""
+    credits: dict[float, float] = {}
+    """"SLI below this bound" → credit as a percentage of the month's fee, e.g. ``{0.999: 10, 0.99: 25, 0.95: 100}``; the largest applicable credit wins."""
+
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _check_objective(cls, value: Any) -> float:
+        return fraction(value, "0.9995")
+
+    @field_validator("sla", mode="before")
+    @classmethod
+    def _check_sla(cls, value: Any) -> Any:
+        return None if value is None else fraction(value, "0.999")
+
+    @field_validator("credits", mode="before")
+    @classmethod
+    def _check_credits(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        for bound, percent in value.items():
+            fraction(bound, "0.999")
+            if isinstance(percent, bool) or not isinstance(percent, (int, float)) or not 0 < percent <= 100:
+                raise ValueError(f"credit {percent!r} for SLI below {bound} is not a percentage in (0, 100]; write e.g. 10")
+        return value
+
+    @model_validator(mode="after")
+    def _credits_need_sla(self) -> TierConfig:
+        if self.credits and self.sla is None:
+            raise ValueError("credits without an sla; add sla: (the promised SLI) or remove credits")
+        return self
+
+
+class CustomersConfig(Model):
+    """Customer tiers, SLA credits and who is on which tier."""
+
+    label: str = "customer"
+    """The label (Prometheus) or column (file) that carries the customer id."""
+    default_tier: str
+    """Tier of customers seen in the data but not assigned."""
+    tiers: dict[str, TierConfig] = Field(min_length=1)
+    """Tiers by name."""
+    assignments: dict[str, str] = {}
+    """Customer → tier, e.g. ``{acme: enterprise}``."""
+    assignments_file: Path | None = None
+    """CSV with columns ``customer,tier`` (a billing export), relative to the config file; merged with ``assignments``."""
+
+    @field_validator("assignments_file")
+    @classmethod
+    def _resolve_file(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return resolve_path(value, info)
+
+    @model_validator(mode="after")
+    def _known_tiers(self, info: ValidationInfo) -> CustomersConfig:
+        for name, tier in self.tiers.items():
+            if tier.sla is not None and tier.sla > tier.objective:
+                warn(info, f"customers.tiers.{name}.sla: {tier.sla:g} is stricter than the tier's objective "
+                            f"{tier.objective:g}; make the objective at least as strict (internal objectives are "
+                            "meant to be tighter than the promise)")
+        problems = []
+        if self.default_tier not in self.tiers:
+            problems.append(f"default_tier {self.default_tier!r} is not a tier; use one of {', '.join(self.tiers)}")
+        for customer, tier in self.all_assignments().items():
+            if tier not in self.tiers:
+                problems.append(f"customer {customer!r} is assigned to unknown tier {tier!r}; use one of {', '.join(self.tiers)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def all_assignments(self) -> dict[str, str]:
+        """``assignments_file`` rows, then ``assignments`` on top."""
+        merged = {}
+        if self.assignments_file is not None:
+            merged.update(_read_assignments(self.assignments_file))
+        merged.update(self.assignments)
+        return merged
+
+
+def _read_assignments(path: Path) -> dict[str, str]:
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}; check the path (relative to the config file)") from None
+    if rows and not {"customer", "tier"} <= set(rows[0]):
+        raise ValueError(f"{path} needs the columns customer,tier")
+    return {row["customer"].strip(): row["tier"].strip() for row in rows if row.get("customer", "").strip()}

@@ -1,0 +1,135 @@
+"""Services and their SLOs: objectives, how events are counted, downtime slices, incidents, maintenance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Duration, Model, fraction, require_unique
+
+
+class SliConfig(Model):
+    """How good and total events are counted. The file source ignores the queries (its rows
+    are already counts); the Prometheus source builds PromQL from them."""
+
+    kind: Literal["ratio", "latency", "raw"] = "ratio"
+    """``ratio``: counters of all events and of bad (or good) events. ``latency``: a histogram and a threshold. ``raw``: your own PromQL for good and total."""
+    total: str | None = None
+    """ratio: counter selector of all valid events, e.g. ``http_requests_total{service="api"}``."""
+    bad: str | None = None
+    """ratio: counter selector of bad events (give ``bad`` or ``good``, not both)."""
+    good: str | None = None
+    """ratio: counter selector of good events; raw: PromQL of good events with ``{{window}}`` placeholders."""
+    histogram: str | None = None
+    """latency: histogram base name with its selector, without ``_bucket``."""
+    threshold: float | None = None
+    """latency: seconds; a request at or under it is good. Must be one of the histogram's bucket bounds."""
+    total_query: str | None = None
+    """raw: PromQL of valid events with ``{{window}}`` placeholders."""
+    good_query: str | None = None
+    """raw: PromQL of good events with ``{{window}}`` placeholders."""
+
+
+class DowntimeConfig(Model):
+    """Measured downtime: the window is cut into slices and a slice whose SLI is below
+    ``down_below`` counts as down."""
+
+    slice: Duration = timedelta(minutes=5)
+    """Length of one slice; a multiple of the source's step."""
+    down_below: float | None = None
+    """Slice SLI under which the slice is down. Default: 1 − 10 × (1 − objective), i.e. the slice burnt budget ten times faster than allowed (99% for a 99.9% objective)."""
+
+    @field_validator("down_below", mode="before")
+    @classmethod
+    def _check_down_below(cls, value: Any) -> Any:
+        return None if value is None else fraction(value, "0.99")
+
+
+class IncidentConfig(Model):
+    """How incidents (the periods that consumed the budget) are found."""
+
+    min_burn_rate: float = Field(6.0, gt=0)
+    """A step whose burn rate is at least this is elevated; contiguous elevated steps form an incident."""
+    merge_gap: Duration = timedelta(minutes=15)
+    """Elevated periods separated by at most this much are one incident."""
+    postmortem_share: float = Field(0.2, gt=0, le=1)
+    """An incident that consumed more than this share of the month's budget requires a postmortem."""
+
+
+class SloConfig(Model):
+    name: str = Field(min_length=1)
+    """Short name, unique within the service, e.g. ``availability``."""
+    objective: float
+    """Target SLI as a fraction, e.g. 0.999 for 99.9%."""
+    description: str = ""
+    """One sentence on what good means, shown in the report."""
+    sli: SliConfig = SliConfig()
+    """How events are counted."""
+    downtime: DowntimeConfig = DowntimeConfig()
+    """How measured downtime is sliced."""
+    incidents: IncidentConfig = IncidentConfig()
+    """How incidents are detected."""
+    sla: bool = False
+    """Customer tiers and SLA credits apply to this SLO (needs the top-level ``customers``)."""
+
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _check_objective(cls, value: Any) -> float:
+        return fraction(value, "0.999")
+
+    @property
+    def down_below(self) -> float:
+        if self.downtime.down_below is not None:
+            return self.downtime.down_below
+        return max(0.0, round(1 - 10 * (1 - self.objective), 10))
+
+
+class MaintenanceConfig(Model):
+    """A maintenance window; clipped to the report's window where it crosses an edge."""
+
+    start: datetime
+    """Start instant with its offset, e.g. ``2026-10-10T02:00:00Z``."""
+    end: datetime
+    """End instant (exclusive)."""
+    reason: str = Field(min_length=1)
+    """Why, in words a customer can read: it is printed in the SLA statements."""
+    announced: date | None = None
+    """When customers were told."""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} has no time zone; add Z or an offset, e.g. 2026-10-10T02:00:00Z")
+        return value.astimezone(timezone.utc)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MaintenanceConfig:
+        if self.end <= self.start:
+            raise ValueError("end is not after start; swap them or fix the times")
+        return self
+
+
+class ServiceConfig(Model):
+    name: str = Field(min_length=1)
+    """Service name as it appears in the data and the documents."""
+    description: str = ""
+    """What the service does, one line."""
+    owner: str = ""
+    """Owning team."""
+    email: list[str] = []
+    """Who receives this service's PDF."""
+    slos: list[SloConfig] = Field(min_length=1)
+    """The service's objectives."""
+    maintenance: list[MaintenanceConfig] = []
+    """Announced maintenance windows: their events are excluded from SLO and SLA figures and listed in the report."""
+    depends_on: list[str] = []
+    """Services this one needs to work; the quarterly review flags objectives stricter than the product of theirs (same SLO name)."""
+
+    @field_validator("slos")
+    @classmethod
+    def _unique_slo_names(cls, slos: list[SloConfig]) -> list[SloConfig]:
+        require_unique([s.name for s in slos], "SLO")
+        return slos
