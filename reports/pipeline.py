@@ -46,7 +46,7 @@ def build_month(config: Config, source: EventSource, month: Month, now: datetime
             for slo in service.slos
         ]
         services.append(assess_service(service, results, config.policy, config.timezone, earlier))
-    problems = tuple(f"{service}/{slo}: {why}" for (service, slo), why in sorted(counts.problems.items()))
+    problems = tuple(why for _, why in sorted(counts.problems.items()))
     return MonthReport(title=config.title, window=window, generated_at=now, source=counts.description,
                        step=counts.step, services=tuple(services), zones=zones_of(config.policy),
                        source_problems=problems)

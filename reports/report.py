@@ -20,7 +20,7 @@ class MonthReport:
     zones: tuple[Zone, ...]
     """The policy's zones, best first, for the documents' policy table."""
     source_problems: tuple[str, ...] = ()
-    """One line per SLO the source could not count (``service/slo: why``); those SLOs show "no data"."""
+    """One line per SLO the source could not count (each names its service and SLO); those SLOs show "no data"."""
 
     @property
     def month_label(self) -> str:

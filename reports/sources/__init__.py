@@ -29,7 +29,8 @@ class EventCounts:
     start: datetime
     end: datetime
     problems: dict[tuple[str, str], str] = field(default_factory=dict)
-    """Per (service, slo): why its counts could not be fetched; those SLOs are reported as "no data"."""
+    """Per (service, slo): why its counts could not be fetched, in a sentence that names the service, the SLO
+    and the query; those SLOs are reported as "no data"."""
     description: str = ""
 
     def for_slo(self, service: str, slo: str) -> pd.DataFrame:
