@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from markupsafe import Markup
 
 from ..compute.burn import ALERT_PAIRS
-from ..compute.results import SloResult
+from ..compute.results import Incident, SloResult
 from ..config import CHANGE_KINDS
 from ..naming import file_stem
 from ..policy import ServiceAssessment, SloAssessment, Zone, no_data_zone
@@ -89,18 +89,6 @@ class Policy:
 
 
 @dataclass(frozen=True)
-class IncidentRow:
-    start: datetime
-    end: datetime
-    duration_minutes: float
-    bad_events: int
-    total_events: int
-    peak_burn_rate: float
-    budget_share: float
-    postmortem_required: bool
-
-
-@dataclass(frozen=True)
 class AlertRow:
     severity: str
     long_window_minutes: int
@@ -150,7 +138,7 @@ class SloSection:
     coverage: float
     sli_chart: Markup | None
     burn_chart: Markup | None
-    incidents: tuple[IncidentRow, ...]
+    incidents: tuple[Incident, ...]
     outside_incidents_share: float | None
     postmortems_required: int
     alerts: tuple[AlertRow, ...]
@@ -324,11 +312,7 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
             last_fired=max((f.start for f in a.firings), default=None),
         )
         for a in r.alerts)
-    incidents = tuple(
-        IncidentRow(start=i.start, end=i.end, duration_minutes=float(i.duration_minutes), bad_events=i.bad_events,
-                    total_events=i.total_events, peak_burn_rate=i.peak_burn_rate, budget_share=i.budget_share,
-                    postmortem_required=i.postmortem_required)
-        for i in r.incidents)
+    incidents = r.incidents
     return SloSection(
         anchor=anchor, name=r.slo, description=r.description, status=r.status,
         no_data_reason=r.no_data_reason, zone=zone_view(assessed.zone), objective=r.objective, sli=r.sli,
