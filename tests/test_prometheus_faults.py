@@ -327,3 +327,27 @@ def test_the_client_reports_a_query_error_without_retrying():
             client.instant("broken(", END.timestamp())
     assert caught.value.reachable and str(caught.value).startswith("bad_data: ")
     assert len(fake.seen) == 1
+
+
+class _NoLabelOnErrors(FakePrometheus):
+    """An error counter without the customer label: its events must not vanish per customer."""
+
+    def _groups(self, query, per_step):
+        groups = super()._groups(query, per_step)
+        if "errors_total" in query:
+            return [({}, sum(v for _, v in groups))] if groups else []
+        return groups
+
+
+def test_a_bad_counter_without_the_customer_label_is_a_problem_not_a_silent_100_percent():
+    start = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    with _NoLabelOnErrors({"api_requests_total": 4.0, "api_errors_total": 0.4}, customers=("acme", "globex")) as fake:
+        config, _ = parse_config({
+            "source": {"type": "prometheus", "url": fake.url, "step": "5m"},
+            "customers": {"default_tier": "std", "tiers": {"std": {"objective": 0.99, "sla": 0.99, "credits": {0.99: 10}}}},
+            "services": [{"name": "api", "slos": [{"name": "availability", "objective": 0.999, "sla": True,
+                          "sli": {"total": 'api_requests_total{job="api"}', "bad": 'api_errors_total{job="api"}'}}]}]})
+        counts = PrometheusSource(attempts=1).fetch(config, start, start + timedelta(days=1))
+    assert counts.frame.empty
+    assert counts.problems[("api", "availability")].startswith(
+        "the bad query of api/availability has customers the total query lacks ('';")

@@ -69,7 +69,7 @@ def catalogue(url: str, customers: bool = True, threshold: float = 0.25) -> dict
         data["customers"] = {"default_tier": "standard", "tiers": {"standard": {"objective": 0.99}}}
         for service in data["services"]:
             for slo in service["slos"]:
-                slo["sla"] = True
+                slo["sla"] = slo["sli"].get("kind") != "raw"      # raw queries cannot be split per customer
     return data
 
 

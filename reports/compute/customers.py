@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 
 import pandas as pd
+
+from .exact import exact
 
 
 @dataclass(frozen=True)
@@ -23,13 +26,14 @@ class Tier:
     """(SLI bound, credit percent): a credit applies when the SLI is below its bound."""
 
 
-def credit_for(sli: float, credits: tuple[tuple[float, float], ...]) -> float:
+def credit_for(sli: float | Fraction, credits: tuple[tuple[float, float], ...]) -> float:
     """The largest credit whose bound the SLI is below; 0 when none applies.
 
     >>> credit_for(0.985, ((0.999, 10), (0.99, 25), (0.95, 100)))
     25
     """
-    return max((percent for bound, percent in credits if sli < bound), default=0)
+    measured = sli if isinstance(sli, Fraction) else exact(sli)
+    return max((percent for bound, percent in credits if measured < exact(bound)), default=0)
 
 
 @dataclass(frozen=True)
@@ -113,16 +117,17 @@ def customer_results(rows: pd.DataFrame, plan: CustomerPlan) -> CustomerResults:
 
 
 def _one(name: str, tier: Tier, assigned: bool, good: int, total: int) -> CustomerResult:
-    sli = good / total if total else None
+    measured = Fraction(good, total) if total else None
     has_sla = tier.sla is not None
     return CustomerResult(
-        customer=name, tier=tier.name, assigned=assigned, good_events=good, total_events=total, sli=sli,
+        customer=name, tier=tier.name, assigned=assigned, good_events=good, total_events=total,
+        sli=float(measured) if measured is not None else None,
         objective=tier.objective,
-        objective_met=None if sli is None else sli >= tier.objective,
-        budget_consumed=None if sli is None else (1 - sli) / (1 - tier.objective),
+        objective_met=None if measured is None else measured >= exact(tier.objective),
+        budget_consumed=None if measured is None else float((1 - measured) / (1 - exact(tier.objective))),
         sla=tier.sla,
-        sla_met=None if sli is None or not has_sla else sli >= tier.sla,
-        credit_percent=None if sli is None or not has_sla else credit_for(sli, tier.credits),
+        sla_met=None if measured is None or not has_sla else measured >= exact(tier.sla),
+        credit_percent=None if measured is None or not has_sla else credit_for(measured, tier.credits),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -12,11 +13,13 @@ from ..config import MaintenanceConfig, SloConfig
 from ..window import ReportWindow
 from .burn import LOOKBACK, alerts, daily_burn
 from .customers import CustomerPlan, customer_results, exclude_maintenance
+from .exact import exact
 from .grid import step_grid
 from .incidents import find_incidents
 from .results import Budget, BudgetPoint, Downtime, SloResult
 
 BURN_DOWN_RESOLUTION = timedelta(hours=1)
+
 
 
 def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: ReportWindow, step: timedelta,
@@ -37,13 +40,14 @@ def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: Report
     bad = total - good
     has_data = total > 0 and problem is None
     sli = good / total if has_data else None
-    error_budget = 1 - slo.objective
-    allowed_bad = error_budget * total
-    consumed = (1 - sli) / error_budget if sli is not None else None
+    error_budget = 1 - exact(slo.objective)
+    allowed_bad = float(error_budget * total)
+    consumed_exact = Fraction(bad) / (error_budget * total) if sli is not None else None
+    consumed = float(consumed_exact) if consumed_exact is not None else None
     if not has_data:
         status, reason = "no data", problem or "no events in the window"
     else:
-        status, reason = ("met" if sli >= slo.objective else "missed"), None
+        status, reason = ("met" if Fraction(good, total) >= exact(slo.objective) else "missed"), None
     observable = grid["total"][~excluded]
     coverage = float(observable.notna().mean()) if len(observable) and problem is None else 0.0
     in_window = rows[(rows["timestamp"] >= window.start) & (rows["timestamp"] < window.end)]
@@ -56,7 +60,7 @@ def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: Report
         coverage=coverage,
         downtime=_downtime(grid, excluded, slo, window, step, sli),
         budget=Budget(allowed_bad_events=allowed_bad, bad_events=bad if problem is None else 0,
-                      consumed=consumed, remaining=1 - consumed if consumed is not None else None),
+                      consumed=consumed, remaining=float(1 - consumed_exact) if consumed_exact is not None else None),
         days=daily_burn(grid, slo.objective, window.timezone, allowed_bad) if has_data else (),
         burn_down=_burn_down(grid, step, allowed_bad) if has_data else (),
         alerts=alerts(full, window.start, step, slo.objective) if has_data else (),
@@ -80,7 +84,7 @@ def _downtime(grid: pd.DataFrame, excluded: np.ndarray, slo: SloConfig, window: 
         slice_sli = slices["good"] / slices["total"]
     down = ~no_data & ~idle & (slice_sli < slo.down_below)
     return Downtime(
-        allowed_minutes=(1 - slo.objective) * window.minutes,
+        allowed_minutes=float((1 - exact(slo.objective)) * Fraction(window.minutes)),
         error_equivalent_minutes=(1 - sli) * window.minutes if sli is not None else None,
         measured_minutes=float(down.sum() * slice_minutes),
         slice_minutes=slice_minutes, down_below=slo.down_below, down_slices=int(down.sum()),

@@ -53,6 +53,9 @@ class Config(Model):
                 if missing:
                     problems.append(f"{where}: a {sli.kind} SLI needs {' and '.join(missing)}; add "
                                     f"{', '.join(missing)} (see docs/configuration.md)")
+                if sli.kind == "raw" and slo.sla and self.customers is not None:
+                    problems.append(f"{where}: a raw SLI cannot be split per customer for sla: true; use a ratio or "
+                                    "latency SLI, or remove sla: true")
                 if sli.kind == "ratio" and (sli.bad is None) == (sli.good is None):
                     problems.append(f"{where}: a ratio SLI needs exactly one of bad and good; keep the one you count")
         if problems:

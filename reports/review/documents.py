@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..export import plain
+from ..export import cell, plain
 from ..render.environment import render
 from ..render.pdf import html_to_pdf
 from .quarter import QuarterReview, SloQuarter
@@ -61,13 +61,13 @@ def review_csv(review: QuarterReview) -> str:
     for slo in review.slos:
         for month, row in zip(review.months, slo.months):
             if row is None:
-                writer.writerow([review.quarter, slo.service, slo.slo, month] + [""] * (len(CSV_COLUMNS) - 4))
+                writer.writerow([review.quarter, cell(slo.service), cell(slo.slo), month] + [""] * (len(CSV_COLUMNS) - 4))
                 continue
-            credits = "; ".join(f"{customer} {percent:g}%" for customer, percent in row.credits)
-            writer.writerow([review.quarter, slo.service, slo.slo, month, row.objective, row.good_events,
-                             row.total_events, _num(row.sli), row.status, _num(row.budget_consumed), row.zone,
+            credits = cell("; ".join(f"{customer} {percent:g}%" for customer, percent in row.credits))
+            writer.writerow([review.quarter, cell(slo.service), cell(slo.slo), month, row.objective, row.good_events,
+                             row.total_events, _num(row.sli), row.status, _num(row.budget_consumed), cell(row.zone),
                              row.incidents, row.postmortems, row.sla_breaches, credits, "", ""])
-        writer.writerow([review.quarter, slo.service, slo.slo, review.quarter, slo.objective, slo.good_events,
+        writer.writerow([review.quarter, cell(slo.service), cell(slo.slo), review.quarter, slo.objective, slo.good_events,
                          slo.total_events, _num(slo.sli), f"met {slo.met_months}, missed {slo.missed_months}",
                          _num(slo.average_consumed), "", sum(r.incidents for r in slo.months if r), slo.postmortems,
                          sum(r.sla_breaches for r in slo.months if r), "", slo.recommendation,

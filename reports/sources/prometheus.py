@@ -214,6 +214,12 @@ def _fetch_slo(client: PromClient, grid: Grid, label: str | None, service: str, 
     if queries.presence is not None and any(reconcile.needs_presence(values) for values in total.values()):
         samples = run.steps("sample count", queries.presence, timedelta(seconds=grid.step) - timedelta(milliseconds=1))
         total = {key: reconcile.with_presence(values, samples.get(key, np.zeros(grid.count))) for key, values in total.items()}
+    strays = sorted(set(other) - set(total))
+    if strays:
+        customers = ", ".join(repr(group) for group in strays[:5])
+        raise SloProblem(f"the {kind} query of {service}/{slo.name} has customers the total query lacks "
+                         f"({customers}; '' is series without the label): both counters need the same customer "
+                         f"label, or those {kind} events would be lost; query: {promql.at(other_query, grid.span)}")
     other = {key: other.get(key, np.zeros(grid.count)).copy() for key in total}
     _fill_gaps(run, queries.total, other_query, kind, total, other)
     bounds = grid.bounds()
