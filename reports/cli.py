@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from datetime import datetime, timezone
@@ -14,6 +13,8 @@ import click
 from .config import CHANGE_KINDS, ConfigError, load_config
 from .deliver.errors import DeliveryError
 from .policy import check_deploy as decide_deploy
+from .pipeline import MonthNotOver
+from .review.history import UnreadableReport, load_report
 from .review.quarter import ReviewError
 from .sources import SourceError, source_for
 from .window import Month, previous_month
@@ -30,7 +31,8 @@ def _one_line_errors(command):
     def wrapper(*args, debug: bool = False, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ConfigError, SourceError, ReportNotFound, DeliveryError, ReviewError, OSError) as exc:
+        except (ConfigError, SourceError, ReportNotFound, DeliveryError, ReviewError, UnreadableReport,
+                MonthNotOver, OSError) as exc:
             if debug:
                 raise
             raise click.ClickException(str(exc)) from None
@@ -199,6 +201,11 @@ def quarterly(config_path: Path, quarter, output: Path | None, quiet: bool):
     config = _load(config_path, False)
     folder, review = run_review(config, source_for(config), quarter, _output_dir(output, config), now, _progress(quiet))
     click.echo(f"wrote {folder} (review of {len(review.slos)} SLOs) for {quarter}")
+    if review.source_problems:
+        for problem in review.source_problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(f"{len(review.source_problems)} SLO-month(s) could not be counted; "
+                                   f"they are 'no data' in the review")
 
 
 @main.command()
@@ -255,7 +262,7 @@ def check_deploy(service: str, change: str, month: Month | None, output: Path | 
     """
     config = _load(config_path, False) if config_path else None
     path = latest_report(_output_dir(output, config), month)
-    report = json.loads(path.read_text(encoding="utf-8"))
+    report = load_report(path)
     entry = next((s for s in report["services"] if s["name"] == service), None)
     if entry is None:
         names = ", ".join(s["name"] for s in report["services"])

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
+class MonthNotOver(Exception):
+    """The month asked for is still running (or in the future)."""
+
+
 def build_month(config: Config, source: EventSource, month: Month, now: datetime,
                 progress: Progress = lambda message: None, history: Sequence[dict] = ()) -> MonthReport:
     """Pull the month's counts once, then compute and assess every SLO.
@@ -64,6 +68,10 @@ def customer_plan(config: Config) -> CustomerPlan | None:
 def run_month(config: Config, source: EventSource, month: Month, now: datetime, output_dir: Path,
               progress: Progress = lambda message: None) -> tuple[Path, MonthReport]:
     """Build, render and write one month; returns the month's folder and its report."""
+    window = report_window(month, config.timezone, config.window)
+    if window.end > now:
+        raise MonthNotOver(f"{month} has not ended yet (it ends {window.end:%Y-%m-%d %H:%M} UTC in {config.timezone}); "
+                           f"a report of part of a month would read as the whole month")
     report = build_month(config, source, month, now, progress, previous_months(output_dir, month))
     files = render_documents(report, progress)
     progress(f"writing {len(files)} files")

@@ -117,3 +117,41 @@ def test_help_shows_the_example_and_the_module_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "reports", "check-deploy", "--help"], cwd=ROOT,
                             capture_output=True, text=True, check=True)
     assert "slo-report check-deploy --service model-api --change feature" in result.stdout
+
+
+def test_a_misspelt_service_writes_no_data_and_exits_1(tmp_path: Path):
+    config = write_catalogue(tmp_path, name="API")
+    result = invoke("run", "--config", config, "--month", "2026-10", "--output", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "error: the file events.csv has no rows for API/availability at all (it has api/availability)" in result.output
+    report = json.loads((tmp_path / "out" / "2026-10" / "report.json").read_text())
+    assert report["services"][0]["slos"][0]["status"] == "no data"
+
+
+def test_a_month_that_has_not_ended_is_refused(tmp_path: Path):
+    config = write_catalogue(tmp_path)
+    with freeze_time("2026-10-31 23:00:00"):
+        result = invoke("run", "--config", config, "--month", "2026-10", "--output", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "2026-10 has not ended yet (it ends 2026-11-01 00:00 UTC in UTC)" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_service_may_not_take_the_month_folder_s_own_file_names(tmp_path: Path):
+    config = write_catalogue(tmp_path, name="Index")
+    result = invoke("validate", "--config", config)
+    assert result.exit_code == 1
+    assert "services: service 'Index' would overwrite the month's own index file; rename the service" in result.output
+
+
+def test_an_unreadable_report_is_one_line_for_check_deploy_and_skipped_by_history(tmp_path: Path):
+    config = write_catalogue(tmp_path)
+    (tmp_path / "out" / "2026-09").mkdir(parents=True)
+    (tmp_path / "out" / "2026-09" / "report.json").write_text('{"month": "2026-09", "serv')
+    gate = invoke("check-deploy", "--service", "api", "--change", "feature", "--output", tmp_path / "out")
+    assert gate.exit_code == 1 and "Traceback" not in gate.output
+    assert "report.json is not a readable report.json (JSONDecodeError" in gate.output
+    assert "regenerate it with slo-report run --month 2026-09" in gate.output
+    run = invoke("run", "--config", config, "--month", "2026-10", "--output", tmp_path / "out")
+    assert run.exit_code == 0, run.output
+    assert json.loads((tmp_path / "out" / "2026-10" / "report.json").read_text())["services"][0]["slos"][0]["history"] == []

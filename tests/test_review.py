@@ -188,3 +188,19 @@ def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
     assert "<td>Sep 2026</td>" in html
     september = (tmp_path / "out" / "2026-09" / "api.html").read_text()
     assert "Earlier months" not in september                      # nothing before September in the folder
+
+
+def test_a_computed_month_the_source_could_not_count_fails_the_review(tmp_path):
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from reports.cli import main
+
+    (tmp_path / "events.csv").write_text("timestamp,service,slo,good,total\n2026-10-15T12:00:00Z,api,availability,9,10\n")
+    config = tmp_path / "slo.yaml"
+    config.write_text("source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n")
+    with freeze_time("2027-01-02 06:00:00"):
+        result = CliRunner().invoke(main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "error: 2026-11: the file events.csv has rows for api/availability, but none from" in result.output
+    assert "The source could not count:" in (tmp_path / "out" / "2026-Q4" / "review.html").read_text()

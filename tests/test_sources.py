@@ -50,3 +50,24 @@ def test_a_missing_file_names_the_key(tmp_path: Path):
     config = make_config(tmp_path)
     with pytest.raises(SourceError, match=r"source.path: .*events.csv does not exist; check the path"):
         source_for(config).fetch(config, START, END)
+
+
+@pytest.mark.parametrize("good, total", [("1.5", "2"), ("1", "inf"), ("1", "")])
+def test_counts_must_be_whole_finite_numbers(tmp_path: Path, good, total):
+    with pytest.raises(SourceError, match="line 2: good and total must be whole numbers"):
+        fetch(tmp_path, f"timestamp,service,slo,good,total\n2026-10-01T00:00:00Z,api,availability,{good},{total}\n")
+
+
+def test_a_duplicated_row_would_count_twice_and_is_refused(tmp_path: Path):
+    with pytest.raises(SourceError, match=r"line 3: a second row for the same timestamp, service, SLO and customer"):
+        fetch(tmp_path, "timestamp,service,slo,customer,good,total\n"
+                        "2026-10-01T00:00:00Z,api,availability,acme,1,1\n2026-10-01T00:00:00Z,api,availability,acme,1,1\n")
+
+
+def test_an_slo_without_rows_is_a_problem_that_names_what_the_file_has(tmp_path: Path):
+    counts = fetch(tmp_path, "timestamp,service,slo,good,total\n2026-10-01T00:00:00Z,API,availability,1,1\n")
+    assert counts.problems == {("api", "availability"): "the file events.csv has no rows for api/availability at all "
+                                                       "(it has API/availability); check the service and SLO names"}
+    later = fetch(tmp_path, "timestamp,service,slo,good,total\n2026-12-01T00:00:00Z,api,availability,1,1\n")
+    assert later.problems[("api", "availability")] == (
+        "the file events.csv has rows for api/availability, but none from 2026-10-01 00:00 to 2026-11-01 00:00 UTC")

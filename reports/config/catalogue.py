@@ -17,10 +17,14 @@ from .slo import ServiceConfig
 from .source import SourceConfig
 
 
+RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "customers", "sent"}
+"""File names of the month folder's own documents, which a service's pages must not take."""
+
+
 class Config(Model):
     """The whole catalogue."""
 
-    title: str = "SLO report"
+    title: str = "Engineering"
     """Organisation or platform name shown on every document."""
     timezone: str = "UTC"
     """IANA time zone; months and days are cut in it (DST-aware)."""
@@ -102,6 +106,10 @@ class Config(Model):
     def _unique_services(cls, services: list[ServiceConfig]) -> list[ServiceConfig]:
         require_unique([s.name for s in services], "service")
         require_unique([file_stem(s.name) for s in services], "service file name")
+        for service in services:
+            if file_stem(service.name).lower() in RESERVED_FILE_STEMS:
+                raise ValueError(f"service {service.name!r} would overwrite the month's own "
+                                 f"{file_stem(service.name).lower()} file; rename the service (e.g. {service.name}-service)")
         return services
 
     @property

@@ -95,6 +95,9 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return f"{exc.smtp_code} {reply}"
+    if isinstance(exc, UnicodeError):
+        return ("the user name, password or an address has characters SMTP cannot send (non-ASCII); "
+                "use ASCII credentials or an SMTPUTF8-capable server")
     if isinstance(exc, TimeoutError):
         return "timed out"
     if isinstance(exc, OSError) and exc.strerror:
@@ -134,7 +137,8 @@ class Mailer:
                 at_connect = False
                 self._client.send_message(message, sender, [recipient])
                 return
-            except OSError as exc:      # every smtplib, socket and TLS error is one
+            except (OSError, UnicodeError) as exc:   # every smtplib, socket and TLS error is an OSError;
+                # a password or address the protocol cannot encode is a UnicodeError
                 self._drop()
                 reason = scrub(describe(exc), self._secrets)
                 if not is_transient(exc) or attempt == len(self._delays):

@@ -7,11 +7,14 @@ on what a month said.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..window import Month
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,20 +56,39 @@ def slo_months(document: dict[str, Any]) -> dict[tuple[str, str], SloMonth]:
     return rows
 
 
+class UnreadableReport(Exception):
+    """A report.json that is truncated, hand-edited or from an incompatible version."""
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A ``report.json`` parsed and checked to hold what the review and the deploy gate read."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        slo_months(document)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UnreadableReport(f"{path} is not a readable report.json ({type(exc).__name__}: {exc}); "
+                               f"regenerate it with slo-report run --month {path.parent.name}") from None
+    return document
+
+
 def read_month(output_dir: Path, month: Month) -> dict[str, Any] | None:
     """``OUTPUT/YYYY-MM/report.json`` parsed, or None when that month was never generated."""
     path = output_dir / str(month) / "report.json"
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    return load_report(path) if path.is_file() else None
 
 
 def previous_months(output_dir: Path, month: Month, count: int = 6) -> list[dict[str, Any]]:
-    """The reports of up to ``count`` months before ``month`` that exist, oldest first."""
+    """The reports of up to ``count`` months before ``month`` that exist, oldest first.
+
+    History is a nicety: an unreadable earlier month is skipped with a warning, never fatal."""
     found, current = [], month
     for _ in range(count):
         current = current.previous()
-        document = read_month(output_dir, current)
+        try:
+            document = read_month(output_dir, current)
+        except UnreadableReport as exc:
+            log.warning("history: skipping %s", exc)
+            continue
         if document is not None:
             found.append(document)
     return found[::-1]

@@ -103,6 +103,8 @@ class QuarterReview:
     """Months that had no report.json and were computed from the source for this review."""
     generated_at: datetime
     slos: tuple[SloQuarter, ...]
+    source_problems: tuple[str, ...] = ()
+    """SLOs the source could not count in the months computed for this review (``YYYY-MM: why``)."""
 
 
 def review_quarter(title: str, quarter: Quarter, monthly: list[dict[tuple[str, str], SloMonth]],
