@@ -175,6 +175,7 @@ def test_events_before_the_window_feed_the_alerts_but_not_the_sli():
     # windows still hold September's bad hour when October begins.
     assert result.alerts[0].firings == ()
     assert result.alerts[3].firings[0].start == OCTOBER.start + STEP
+    assert result.alerts[3].firing_at_start and not result.alerts[0].firing_at_start
     assert result.incidents == ()
 
 

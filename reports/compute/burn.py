@@ -74,6 +74,7 @@ def alerts(grid: pd.DataFrame, window_start, step: timedelta, objective: float) 
             threshold=threshold,
             long_burn_at_end=_last(long_rate), short_burn_at_end=_last(short_rate),
             firing_at_end=bool(firing[-1]) if len(firing) else False,
+            firing_at_start=bool(firing[0]) if len(firing) else False,
             firings=_runs(firing, evaluated_at, step),
         ))
     return tuple(results)

@@ -68,6 +68,8 @@ class BurnAlert:
     short_burn_at_end: float | None
     firing_at_end: bool
     firings: tuple[Firing, ...]
+    firing_at_start: bool = False
+    """Already firing at the first evaluation: the burn began before the window (seen through the look-back)."""
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ class AlertRow:
     long_burn_at_end: float | None
     short_burn_at_end: float | None
     firing_at_end: bool
+    firing_at_start: bool
     firings: int
     first_fired: datetime | None
     last_fired: datetime | None
@@ -307,7 +308,7 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
             severity=a.severity, long_window_minutes=a.long_window_minutes,
             short_window_minutes=a.short_window_minutes, threshold=a.threshold,
             long_burn_at_end=a.long_burn_at_end, short_burn_at_end=a.short_burn_at_end,
-            firing_at_end=a.firing_at_end, firings=len(a.firings),
+            firing_at_end=a.firing_at_end, firing_at_start=a.firing_at_start, firings=len(a.firings),
             first_fired=min((f.start for f in a.firings), default=None),
             last_fired=max((f.start for f in a.firings), default=None),
         )
