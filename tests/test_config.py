@@ -142,3 +142,46 @@ def test_cross_checks_name_their_own_paths():
         "services[0].depends_on: 'db' is not another service of this catalogue; the catalogue has no other service"]
     assert problems(catalogue(services=[{"name": "api", "slos": slos}])) == [
         "SLOs marked sla: true (api/a) but no customers section; add customers: with tiers, or remove sla: true"]
+
+
+CUSTOMERS = {"default_tier": "free", "tiers": {
+    "enterprise": {"objective": 0.9995, "sla": 0.999, "credits": {0.999: 10, 0.99: 25}},
+    "free": {"objective": 0.99}}}
+
+
+def test_customer_tiers_validate_schedules_and_assignments(tmp_path: Path):
+    bad = {"default_tier": "gold", "tiers": {
+        "enterprise": {"objective": 0.9995, "sla": 0.999, "credits": {0.999: 0, 1.5: 10}},
+        "free": {"objective": 0.99, "credits": {0.9: 10}}}, "assignments": {"acme": "platinum"}}
+    assert problems(catalogue(customers=bad)) == [
+        "customers.tiers.enterprise.credits: credit 0 for SLI below 0.999 is not a percentage in (0, 100]; write e.g. 10",
+        "customers.tiers.free: credits without an sla; add sla: (the promised SLI) or remove credits",
+    ]
+    assert problems(catalogue(customers={**CUSTOMERS, "default_tier": "gold", "assignments": {"acme": "platinum"}})) == [
+        "customers: default_tier 'gold' is not a tier; use one of enterprise, free; customer 'acme' is assigned to "
+        "unknown tier 'platinum'; use one of enterprise, free"]
+
+
+def test_an_sla_stricter_than_its_tier_objective_is_a_warning(tmp_path: Path):
+    loose = {"default_tier": "t", "tiers": {"t": {"objective": 0.99, "sla": 0.999}}}
+    _, warnings = parse_config(catalogue(customers=loose))
+    assert warnings == ["customers.tiers.t.sla: 0.999 is stricter than the tier's objective 0.99; make the objective "
+                        "at least as strict (internal objectives are meant to be tighter than the promise)"]
+
+
+def test_assignments_file_merges_under_inline_assignments(tmp_path: Path):
+    (tmp_path / "billing.csv").write_text("customer,tier\nacme,free\nglobex,enterprise\n")
+    config, _ = parse_config(catalogue(customers={**CUSTOMERS, "assignments_file": "billing.csv",
+                                                  "assignments": {"acme": "enterprise"}}), tmp_path)
+    assert config.customers.all_assignments() == {"acme": "enterprise", "globex": "enterprise"}
+
+
+def test_maintenance_needs_aware_ordered_instants():
+    def service(window):
+        return [{"name": "api", "slos": [{"name": "a", "objective": 0.9}], "maintenance": [window]}]
+    assert problems(catalogue(services=service({"start": "2026-10-10T02:00:00", "end": "2026-10-10T03:00:00Z",
+                                                "reason": "upgrade"}))) == [
+        "services[0].maintenance[0].start: 2026-10-10T02:00:00 has no time zone; add Z or an offset, e.g. 2026-10-10T02:00:00Z"]
+    assert problems(catalogue(services=service({"start": "2026-10-10T03:00:00Z", "end": "2026-10-10T02:00:00Z",
+                                                "reason": "upgrade"}))) == [
+        "services[0].maintenance[0]: end is not after start; swap them or fix the times"]
