@@ -433,3 +433,20 @@ def test_a_statement_with_many_service_levels_still_fits_one_page():
     assert "10% of the month’s fee for svc-0 availability, svc-0 latency, svc-1 availability" in text
     assert text.count("10% of the fee") == 8 and "acme" not in text
     assert text.count("svc-0, svc-1, svc-2, svc-3") == 2            # one row per window, not per service
+
+
+class _FailingSearch(StubSource):
+    """The source could not count search/availability this month."""
+
+    def fetch(self, config, start, end):
+        counts = super().fetch(config, start, end)
+        return dataclasses.replace(counts, problems={("search", "availability"): "search/availability: query failed"})
+
+
+def test_an_sla_slo_the_source_could_not_count_is_unavailable_on_the_statement_not_omitted():
+    failed = build_month(_config(), _FailingSearch(_frame()), Month(2026, 10), RUN_AT)
+    assert slo(failed, "search").customers is None and slo(failed, "search").sla
+    customer = statement_customers(failed)[0]
+    text = text_of(render_statement_html(failed, customer))
+    assert "Statement incomplete" in text
+    assert re.search(r"search · availability .*measurement unavailable", text)

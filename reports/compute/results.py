@@ -119,6 +119,8 @@ class SloResult:
     """Maintenance windows inside the window and the events they excluded."""
     customers: CustomerResults | None = None
     """Per-customer results, for SLOs with ``sla: true`` when tiers are configured."""
+    sla: bool = False
+    """SLA-covered (``sla: true`` with tiers configured): ``customers`` is None only when the source failed."""
 
     @property
     def bad_events(self) -> int:

@@ -68,6 +68,7 @@ def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: Report
         outside_incidents_share=(consumed - sum(i.budget_share for i in incidents)) if consumed is not None else None,
         exclusions=exclusions,
         customers=customer_results(in_window, customers) if customers is not None and slo.sla and problem is None else None,
+        sla=customers is not None and slo.sla,
     )
 
 

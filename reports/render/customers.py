@@ -228,6 +228,8 @@ class StatementLine:
     """The customer's own measured level; None: no traffic recorded."""
     sla_met: bool | None
     credit_percent: float | None
+    unavailable: bool = False
+    """The source could not count this SLO this month: nothing was measured, for anyone."""
 
     @property
     def has_traffic(self) -> bool:
@@ -273,6 +275,8 @@ class CustomerStatement:
     """At least one line has traffic."""
     breached: int
     """Lines with traffic below the committed level."""
+    unavailable: int = 0
+    """Lines whose measurement failed this month (a corrected statement follows)."""
     compact: bool = False
     """Tighter type, for a statement that would not fit one page otherwise."""
 
@@ -281,15 +285,30 @@ class CustomerStatement:
         return sum(len(s.lines) for s in self.services)
 
 
+def _plan_of(report: MonthReport, customer: str) -> tuple[str | None, float | None]:
+    """The customer's tier and that tier's SLA, from whichever SLA SLO measured them."""
+    for service in report.services:
+        for assessed in service.slos:
+            results = assessed.result.customers
+            mine = None if results is None else next((c for c in results.customers if c.customer == customer), None)
+            if mine is not None:
+                return mine.tier, mine.sla
+    return None, None
+
+
 def customer_statement(report: MonthReport, customer: str, meta: DocumentMeta, file_name: str,
                        compact: bool = False) -> CustomerStatement:
     services = []
     windows: dict[tuple, tuple[MaintenanceWindow, list[str]]] = {}
-    tier = None
+    tier, committed = _plan_of(report, customer)
     for service in report.services:
         lines = []
         for assessed in service.slos:
             results = assessed.result.customers
+            if results is None and assessed.result.sla:
+                lines.append(StatementLine(slo=assessed.result.slo, description=assessed.result.description,
+                                           sla=committed, sli=None, sla_met=None, credit_percent=None, unavailable=True))
+                continue
             mine = None if results is None else next((c for c in results.customers if c.customer == customer), None)
             if mine is None:
                 continue
@@ -317,5 +336,6 @@ def customer_statement(report: MonthReport, customer: str, meta: DocumentMeta, f
         has_sla=any(line.sla is not None for line in all_lines),
         has_traffic=any(line.has_traffic for line in all_lines),
         breached=sum(line.sla_met is False for line in all_lines),
+        unavailable=sum(line.unavailable for line in all_lines),
         compact=compact,
     )
