@@ -6,7 +6,6 @@ so a failed run never leaves a half-written month.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +22,6 @@ from .review.history import previous_months, slo_months
 from .sources import EventSource
 from .window import Month, report_window
 
-log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
@@ -70,7 +68,7 @@ def run_month(config: Config, source: EventSource, month: Month, now: datetime, 
     """Build, render and write one month; returns the month's folder and its report."""
     window = report_window(month, config.timezone, config.window)
     if window.end > now:
-        raise MonthNotOver(f"{month} has not ended yet (it ends {window.end:%Y-%m-%d %H:%M} UTC in {config.timezone}); "
+        raise MonthNotOver(f"{month} has not ended yet (it ends {window.end:%Y-%m-%d %H:%M} UTC); "
                            f"a report of part of a month would read as the whole month")
     report = build_month(config, source, month, now, progress, previous_months(output_dir, month))
     files = render_documents(report, progress)
