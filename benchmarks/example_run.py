@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,14 +31,18 @@ from reports.window import Month  # noqa: E402
 def one_run(output: Path) -> dict[str, float]:
     started = time.perf_counter()
     config, _ = load_config(ROOT / "examples/ml-platform/slo-report.yaml")
-    report = build_month(config, source_for(config), Month(2026, 10), datetime(2026, 11, 1, 6, tzinfo=timezone.utc))
+    report = build_month(config, source_for(config), Month(2026, 10), datetime(2026, 11, 1, 6, tzinfo=UTC))
     computed = time.perf_counter()
     files = render_documents(report)
     rendered = time.perf_counter()
     write_month(files, output, "2026-10")
     written = time.perf_counter()
-    return {"config + fetch + compute": computed - started, "render (HTML + PDF)": rendered - computed,
-            "write": written - rendered, "total": written - started}
+    return {
+        "config + fetch + compute": computed - started,
+        "render (HTML + PDF)": rendered - computed,
+        "write": written - rendered,
+        "total": written - started,
+    }
 
 
 def main() -> None:
@@ -55,9 +59,27 @@ def main() -> None:
     print(f"  peak RSS                   {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MiB")
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "reports", "run", "--config", str(ROOT / "examples/ml-platform/slo-report.yaml"),
-                        "--month", "2026-10", "--output", tmp, "--quiet"], check=True, cwd=ROOT, capture_output=True)
-        print(f"  CLI wall (new process)     {time.perf_counter() - started:6.2f} s  (slo-report run, imports included)")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reports",
+                "run",
+                "--config",
+                str(ROOT / "examples/ml-platform/slo-report.yaml"),
+                "--month",
+                "2026-10",
+                "--output",
+                tmp,
+                "--quiet",
+            ],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        print(
+            f"  CLI wall (new process)     {time.perf_counter() - started:6.2f} s  (slo-report run, imports included)"
+        )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -40,9 +40,9 @@ from reports.window import Month  # noqa: E402
 from tests.prom_servers import prometheus  # noqa: E402
 
 MONTH = Month(2024, 10)
-DATA_START = int(datetime(2024, 9, 28, tzinfo=timezone.utc).timestamp())
-DATA_END = int(datetime(2024, 11, 1, tzinfo=timezone.utc).timestamp())
-WINDOW_START = int(datetime(2024, 10, 1, tzinfo=timezone.utc).timestamp())
+DATA_START = int(datetime(2024, 9, 28, tzinfo=UTC).timestamp())
+DATA_END = int(datetime(2024, 11, 1, tzinfo=UTC).timestamp())
+WINDOW_START = int(datetime(2024, 10, 1, tzinfo=UTC).timestamp())
 SCRAPE = 300
 BLOCK = 486 * 3600
 """promtool's block size: the largest Prometheus compacts to by itself, so it never recompacts them."""
@@ -55,8 +55,12 @@ def step_events(service: int, customer: int) -> dict[str, np.ndarray]:
     requests = rng.poisson(300 * (1 + 0.5 * np.sin(np.arange(steps) * 2 * np.pi / 288)))
     errors = rng.binomial(requests, 0.0005)
     fast = rng.binomial(requests, 0.97)
-    return {"requests_total": requests, "errors_total": errors,
-            "duration_seconds_bucket": fast, "duration_seconds_count": requests}
+    return {
+        "requests_total": requests,
+        "errors_total": errors,
+        "duration_seconds_bucket": fast,
+        "duration_seconds_count": requests,
+    }
 
 
 def series_labels(name: str, service: int, customer: int) -> str:
@@ -80,8 +84,20 @@ def write_block(job: tuple[int, int, int, int, str]) -> float:
                     prefix = series_labels(name, service, customer) + " "
                     out.write("".join([prefix + str(v) + t for v, t in zip(counter.tolist(), stamps)]))
         out.write("# EOF\n")
-    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", f"--max-block-duration={BLOCK // 3600}h",
-                    "--quiet", str(path), str(Path(folder) / "data")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "promtool",
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            f"--max-block-duration={BLOCK // 3600}h",
+            "--quiet",
+            str(path),
+            str(Path(folder) / "data"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     path.unlink()
     return time.perf_counter() - started
 
@@ -137,14 +153,38 @@ class Timed:
 
 
 def catalogue(url: str, services: int, per_customer: bool, concurrency: int) -> dict:
-    data = {"title": "Fleet", "timezone": "UTC",
-            "source": {"type": "prometheus", "url": url, "step": "5m", "max_concurrency": concurrency, "timeout": "2m"},
-            "services": [{"name": f"s{i:03d}", "slos": [
-                {"name": "availability", "objective": 0.999, "sla": per_customer, "sli": {
-                    "total": f'requests_total{{service="s{i:03d}"}}', "bad": f'errors_total{{service="s{i:03d}"}}'}},
-                {"name": "latency", "objective": 0.95, "sla": per_customer, "sli": {
-                    "kind": "latency", "histogram": f'duration_seconds{{service="s{i:03d}"}}', "threshold": 0.25}},
-            ]} for i in range(services)]}
+    data = {
+        "title": "Fleet",
+        "timezone": "UTC",
+        "source": {"type": "prometheus", "url": url, "step": "5m", "max_concurrency": concurrency, "timeout": "2m"},
+        "services": [
+            {
+                "name": f"s{i:03d}",
+                "slos": [
+                    {
+                        "name": "availability",
+                        "objective": 0.999,
+                        "sla": per_customer,
+                        "sli": {
+                            "total": f'requests_total{{service="s{i:03d}"}}',
+                            "bad": f'errors_total{{service="s{i:03d}"}}',
+                        },
+                    },
+                    {
+                        "name": "latency",
+                        "objective": 0.95,
+                        "sla": per_customer,
+                        "sli": {
+                            "kind": "latency",
+                            "histogram": f'duration_seconds{{service="s{i:03d}"}}',
+                            "threshold": 0.25,
+                        },
+                    },
+                ],
+            }
+            for i in range(services)
+        ],
+    }
     if per_customer:
         data["customers"] = {"default_tier": "standard", "tiers": {"standard": {"objective": 0.999}}}
     return data
@@ -154,8 +194,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=200)
     parser.add_argument("--customers", type=int, default=20)
-    parser.add_argument("--per-customer", action="store_true",
-                        help="mark the SLOs sla: true, so counts are pulled per customer (data grows with customers)")
+    parser.add_argument(
+        "--per-customer",
+        action="store_true",
+        help="mark the SLOs sla: true, so counts are pulled per customer (data grows with customers)",
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="source.max_concurrency")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="processes generating blocks")
     parser.add_argument("--data", type=Path, help="folder to keep the generated blocks in, reused when it matches")
@@ -174,19 +217,30 @@ def main() -> None:
             timed = Timed(source)
             cpu = resource.getrusage(resource.RUSAGE_SELF)
             started = time.perf_counter()
-            report = build_month(config, timed, MONTH, datetime(2024, 11, 2, tzinfo=timezone.utc))
+            report = build_month(config, timed, MONTH, datetime(2024, 11, 2, tzinfo=UTC))
             wall = time.perf_counter() - started
             used = resource.getrusage(resource.RUSAGE_SELF)
             cpu_seconds = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
     results = [(f"{s.name}/{a.result.slo}", a.result) for s in report.services for a in s.slos]
     exact = sum(totals[name] == [r.total_events, r.good_events] for name, r in results)
     slos = len(results)
-    print(f"{args.services} services × 2 SLOs × {args.customers} customers, 5m steps, {MONTH} + 3-day lookback "
-          f"({samples / 1e6:.1f}M samples; customers {'kept' if args.per_customer else 'summed on the server'})")
-    print(f"  data generation (promtool, {args.jobs} processes) {generated:7.1f} s" + ("  (reused)" if not generated else ""))
-    print(f"  pull + compute (build_month)        {wall:7.1f} s  (pull {timed.seconds:.1f} s, compute {wall - timed.seconds:.1f} s)")
-    print(f"  Prometheus requests                 {source.stats.requests:7d}   ({source.stats.requests / slos:.1f} per SLO)")
-    print(f"  waiting on Prometheus               {source.stats.waiting:7.1f} s  (summed over {args.concurrency} concurrent requests)")
+    print(
+        f"{args.services} services × 2 SLOs × {args.customers} customers, 5m steps, {MONTH} + 3-day lookback "
+        f"({samples / 1e6:.1f}M samples; customers {'kept' if args.per_customer else 'summed on the server'})"
+    )
+    print(
+        f"  data generation (promtool, {args.jobs} processes) {generated:7.1f} s"
+        + ("  (reused)" if not generated else "")
+    )
+    print(
+        f"  pull + compute (build_month)        {wall:7.1f} s  (pull {timed.seconds:.1f} s, compute {wall - timed.seconds:.1f} s)"
+    )
+    print(
+        f"  Prometheus requests                 {source.stats.requests:7d}   ({source.stats.requests / slos:.1f} per SLO)"
+    )
+    print(
+        f"  waiting on Prometheus               {source.stats.waiting:7.1f} s  (summed over {args.concurrency} concurrent requests)"
+    )
     print(f"  CPU of this process                 {cpu_seconds:7.1f} s  (the rest of the 2 cores went to Prometheus)")
     print(f"  peak RSS                            {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:7.0f} MiB")
     print(f"  month totals equal to the generated events: {exact}/{slos} SLOs; problems: {len(report.source_problems)}")

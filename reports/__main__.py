@@ -1,2 +1,3 @@
 from reports.cli import main
+
 main()

@@ -5,15 +5,15 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from .config import CHANGE_KINDS, ConfigError, load_config
 from .deliver.errors import DeliveryError
-from .policy import check_deploy as decide_deploy
 from .pipeline import MonthNotOver
+from .policy import check_deploy as decide_deploy
 from .review.history import UnreadableReport, load_report
 from .review.quarter import ReviewError
 from .sources import SourceError, source_for
@@ -31,8 +31,16 @@ def _one_line_errors(command):
     def wrapper(*args, debug: bool = False, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ConfigError, SourceError, ReportNotFound, DeliveryError, ReviewError, UnreadableReport,
-                MonthNotOver, OSError) as exc:
+        except (
+            ConfigError,
+            SourceError,
+            ReportNotFound,
+            DeliveryError,
+            ReviewError,
+            UnreadableReport,
+            MonthNotOver,
+            OSError,
+        ) as exc:
             if debug:
                 raise
             raise click.ClickException(str(exc)) from None
@@ -80,14 +88,25 @@ def main():
 
 @main.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
-@click.option("--month", callback=_parse_month, metavar="YYYY-MM",
-              help="Month to report; default: the previous calendar month in the config's time zone.")
-@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for the monthly folders; default: the config's output, else ./output.")
+@click.option(
+    "--month",
+    callback=_parse_month,
+    metavar="YYYY-MM",
+    help="Month to report; default: the previous calendar month in the config's time zone.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the monthly folders; default: the config's output, else ./output.",
+)
 @click.option("--strict", is_flag=True, help="Treat config warnings (unknown keys) as errors.")
 @click.option("--quiet", is_flag=True, help="No progress messages, even on a terminal.")
-@click.option("--send", "send_after", is_flag=True,
-              help="Then email the month (as `send` does); nothing is sent if an SLO could not be counted.")
+@click.option(
+    "--send",
+    "send_after",
+    is_flag=True,
+    help="Then email the month (as `send` does); nothing is sent if an SLO could not be counted.",
+)
 @_one_line_errors
 def run(config_path: Path, month: Month | None, output: Path | None, strict: bool, quiet: bool, send_after: bool):
     """Compute and write one month's reports into OUTPUT/YYYY-MM/ (and, with --send, email them).
@@ -99,10 +118,10 @@ def run(config_path: Path, month: Month | None, output: Path | None, strict: boo
     """
     from .pipeline import run_month
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     config = _load(config_path, strict)
     month = month or previous_month(now, config.zone)
-    mail = _mail_connection(config) if send_after else None      # a missing password fails before the work
+    mail = _mail_connection(config) if send_after else None  # a missing password fails before the work
     progress = _progress(quiet)
     folder, report = run_month(config, source_for(config), month, now, _output_dir(output, config), progress)
     count = sum(1 for p in folder.rglob("*") if p.is_file())
@@ -111,8 +130,10 @@ def run(config_path: Path, month: Month | None, output: Path | None, strict: boo
         for problem in report.source_problems:
             click.echo(f"error: {problem}", err=True)
         not_sent = "; nothing was emailed (fix the source and run again, or send it as it is with `send`)"
-        raise click.ClickException(f"{len(report.source_problems)} SLO(s) could not be counted; "
-                                   f"they are marked 'no data' in the report" + (not_sent if send_after else ""))
+        raise click.ClickException(
+            f"{len(report.source_problems)} SLO(s) could not be counted; "
+            f"they are marked 'no data' in the report" + (not_sent if send_after else "")
+        )
     if send_after:
         _deliver(config, folder.parent, month, now, mail, force=False, dry_run=False)
 
@@ -130,26 +151,48 @@ def _deliver(config, output_dir: Path, month: Month, now: datetime, mail, force:
     from .deliver import send_month
 
     connect, secrets = mail if mail else (None, ())
-    result = send_month(config, output_dir, str(month), now=now, connect=connect, force=force, dry_run=dry_run,
-                        secrets=secrets, echo=click.echo)
+    result = send_month(
+        config,
+        output_dir,
+        str(month),
+        now=now,
+        connect=connect,
+        force=force,
+        dry_run=dry_run,
+        secrets=secrets,
+        echo=click.echo,
+    )
     if dry_run:
-        click.echo(f"dry run: would send {len(result.sent)}, already sent {len(result.already)} message(s) "
-                   f"for {month}; nothing was sent")
+        click.echo(
+            f"dry run: would send {len(result.sent)}, already sent {len(result.already)} message(s) "
+            f"for {month}; nothing was sent"
+        )
         return
-    click.echo(f"sent {len(result.sent)}, already sent {len(result.already)}, failed {len(result.failed)} "
-               f"message(s) for {month}")
+    click.echo(
+        f"sent {len(result.sent)}, already sent {len(result.already)}, failed {len(result.failed)} "
+        f"message(s) for {month}"
+    )
     if result.failed:
         names = ", ".join(result.failed_recipients)
-        raise click.ClickException(f"{len(result.failed_recipients)} recipient(s) not reached: {names}; the documents "
-                                   f"stay in {result.folder}; run `slo-report send --month {month}` again later")
+        raise click.ClickException(
+            f"{len(result.failed_recipients)} recipient(s) not reached: {names}; the documents "
+            f"stay in {result.folder}; run `slo-report send --month {month}` again later"
+        )
 
 
 @main.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
-@click.option("--month", callback=_parse_month, metavar="YYYY-MM",
-              help="Month to send; default: the previous calendar month in the config's time zone.")
-@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder holding the monthly folders; default: the config's output, else ./output.")
+@click.option(
+    "--month",
+    callback=_parse_month,
+    metavar="YYYY-MM",
+    help="Month to send; default: the previous calendar month in the config's time zone.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder holding the monthly folders; default: the config's output, else ./output.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be sent to whom; send nothing.")
 @click.option("--force", is_flag=True, help="Send again what the ledger says was already sent.")
 @_one_line_errors
@@ -163,7 +206,7 @@ def send(config_path: Path, month: Month | None, output: Path | None, dry_run: b
       slo-report send --config examples/ml-platform/slo-report.yaml --month 2026-10 --dry-run
       slo-report send --config examples/ml-platform/slo-report.yaml --month 2026-10
     """
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     config = _load(config_path, False)
     month = month or previous_month(now, config.zone)
     mail = None if dry_run else _mail_connection(config)
@@ -182,8 +225,11 @@ def _parse_quarter(ctx, param, value):
 @main.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
 @click.option("--quarter", callback=_parse_quarter, metavar="YYYY-QN", required=True, help="The quarter, e.g. 2026-Q4.")
-@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder holding the monthly folders; default: the config's output, else ./output.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder holding the monthly folders; default: the config's output, else ./output.",
+)
 @click.option("--quiet", is_flag=True, help="No progress messages, even on a terminal.")
 @_one_line_errors
 def quarterly(config_path: Path, quarter, output: Path | None, quiet: bool):
@@ -197,15 +243,16 @@ def quarterly(config_path: Path, quarter, output: Path | None, quiet: bool):
     """
     from .review.run import run_review
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     config = _load(config_path, False)
     folder, review = run_review(config, source_for(config), quarter, _output_dir(output, config), now, _progress(quiet))
     click.echo(f"wrote {folder} (review of {len(review.slos)} SLOs) for {quarter}")
     if review.source_problems:
         for problem in review.source_problems:
             click.echo(f"error: {problem}", err=True)
-        raise click.ClickException(f"{len(review.source_problems)} SLO-month(s) could not be counted; "
-                                   f"they are 'no data' in the review")
+        raise click.ClickException(
+            f"{len(review.source_problems)} SLO-month(s) could not be counted; they are 'no data' in the review"
+        )
 
 
 @main.command()
@@ -246,8 +293,11 @@ def latest_report(output_dir: Path, month: Month | None) -> Path:
 @click.option("--service", required=True, help="Service name as in the report.")
 @click.option("--change", type=click.Choice(CHANGE_KINDS), required=True, help="Kind of change to ship.")
 @click.option("--month", callback=_parse_month, metavar="YYYY-MM", help="Report month; default: the newest.")
-@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder holding the monthly folders; default: the config's output, else ./output.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder holding the monthly folders; default: the config's output, else ./output.",
+)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Catalogue, to find its output folder.")
 @_one_line_errors
 def check_deploy(service: str, change: str, month: Month | None, output: Path | None, config_path: Path | None):

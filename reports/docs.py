@@ -12,17 +12,40 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from .config import (
-    BasicAuthConfig, Config, CustomersConfig, DowntimeConfig, EmailConfig, IncidentConfig, MaintenanceConfig, PolicyConfig, ServiceConfig,
-    SliConfig, SloConfig, SmtpConfig, SourceConfig, TierConfig, ZoneConfig, format_duration,
+    BasicAuthConfig,
+    Config,
+    CustomersConfig,
+    DowntimeConfig,
+    EmailConfig,
+    IncidentConfig,
+    MaintenanceConfig,
+    PolicyConfig,
+    ServiceConfig,
+    SliConfig,
+    SloConfig,
+    SmtpConfig,
+    SourceConfig,
+    TierConfig,
+    ZoneConfig,
+    format_duration,
 )
 
 SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
-    ("(top level)", Config), ("source", SourceConfig), ("source.basic_auth", BasicAuthConfig), ("policy", PolicyConfig), ("policy.zones[]", ZoneConfig),
-    ("services[]", ServiceConfig), ("services[].slos[]", SloConfig), ("services[].slos[].sli", SliConfig),
-    ("services[].slos[].downtime", DowntimeConfig), ("services[].slos[].incidents", IncidentConfig),
+    ("(top level)", Config),
+    ("source", SourceConfig),
+    ("source.basic_auth", BasicAuthConfig),
+    ("policy", PolicyConfig),
+    ("policy.zones[]", ZoneConfig),
+    ("services[]", ServiceConfig),
+    ("services[].slos[]", SloConfig),
+    ("services[].slos[].sli", SliConfig),
+    ("services[].slos[].downtime", DowntimeConfig),
+    ("services[].slos[].incidents", IncidentConfig),
     ("services[].maintenance[]", MaintenanceConfig),
-    ("customers", CustomersConfig), ("customers.tiers.NAME", TierConfig),
-    ("email", EmailConfig), ("email.smtp", SmtpConfig),
+    ("customers", CustomersConfig),
+    ("customers.tiers.NAME", TierConfig),
+    ("email", EmailConfig),
+    ("email.smtp", SmtpConfig),
 )
 
 
@@ -46,10 +69,14 @@ def _default(field) -> str:
 
 
 def config_reference() -> str:
-    lines = ["# Configuration reference", "",
-             "Generated from `reports/config.py` by `python -m reports.docs`; do not edit by hand.",
-             "Start from `examples/ml-platform/slo-report.yaml`. Unknown keys are reported as warnings",
-             "(`--strict` makes them errors). Fractions are written as fractions: 0.999, not 99.9.", ""]
+    lines = [
+        "# Configuration reference",
+        "",
+        "Generated from `reports/config.py` by `python -m reports.docs`; do not edit by hand.",
+        "Start from `examples/ml-platform/slo-report.yaml`. Unknown keys are reported as warnings",
+        "(`--strict` makes them errors). Fractions are written as fractions: 0.999, not 99.9.",
+        "",
+    ]
     for path, model in SECTIONS:
         lines += [f"## `{path}`", ""]
         if model.__doc__ and not model.__doc__.startswith(("Usage docs", "!!!")):
@@ -57,7 +84,9 @@ def config_reference() -> str:
         lines += ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
         for name, field in model.model_fields.items():
             description = " ".join((field.description or "").split()).replace("|", "\\|").replace("``", "`")
-            lines.append(f"| `{field.alias or name}` | {_type_name(field.annotation)} | {_default(field)} | {description} |")
+            lines.append(
+                f"| `{field.alias or name}` | {_type_name(field.annotation)} | {_default(field)} | {description} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

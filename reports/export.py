@@ -8,7 +8,7 @@ import dataclasses
 import io
 import json
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -22,7 +22,7 @@ def plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -42,20 +42,44 @@ def report_dict(report: MonthReport) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "title": report.title,
         "month": str(window.month),
-        "window": {"kind": window.kind, "timezone": window.timezone, "start": plain(window.start),
-                   "end": plain(window.end), "minutes": window.minutes, "days": window.days},
+        "window": {
+            "kind": window.kind,
+            "timezone": window.timezone,
+            "start": plain(window.start),
+            "end": plain(window.end),
+            "minutes": window.minutes,
+            "days": window.days,
+        },
         "generated_at": plain(report.generated_at),
         "source": report.source,
         "step_seconds": report.step.total_seconds(),
         "zones": plain(report.zones),
         "services": [
             {
-                "name": s.name, "description": s.description, "owner": s.owner, "email": list(s.email),
+                "name": s.name,
+                "description": s.description,
+                "owner": s.owner,
+                "email": list(s.email),
                 "zone": plain(s.zone),
-                "slos": [{**plain(a.result), "zone": a.zone.name, "recommendations": plain(a.recommendations),
-                          "history": [{"month": h.month, "objective": h.objective, "sli": h.sli, "status": h.status,
-                                       "budget_consumed": h.budget_consumed, "zone": h.zone} for h in a.history]}
-                         for a in s.slos],
+                "slos": [
+                    {
+                        **plain(a.result),
+                        "zone": a.zone.name,
+                        "recommendations": plain(a.recommendations),
+                        "history": [
+                            {
+                                "month": h.month,
+                                "objective": h.objective,
+                                "sli": h.sli,
+                                "status": h.status,
+                                "budget_consumed": h.budget_consumed,
+                                "zone": h.zone,
+                            }
+                            for h in a.history
+                        ],
+                    }
+                    for a in s.slos
+                ],
             }
             for s in report.services
         ],
@@ -71,9 +95,25 @@ def schema() -> dict[str, Any]:
 
 
 CSV_COLUMNS = (
-    "month", "service", "slo", "objective", "status", "good_events", "total_events", "sli", "margin",
-    "budget_consumed", "budget_remaining", "zone", "allowed_downtime_minutes", "error_equivalent_minutes",
-    "measured_downtime_minutes", "no_data_minutes", "coverage", "incidents", "postmortems_required",
+    "month",
+    "service",
+    "slo",
+    "objective",
+    "status",
+    "good_events",
+    "total_events",
+    "sli",
+    "margin",
+    "budget_consumed",
+    "budget_remaining",
+    "zone",
+    "allowed_downtime_minutes",
+    "error_equivalent_minutes",
+    "measured_downtime_minutes",
+    "no_data_minutes",
+    "coverage",
+    "incidents",
+    "postmortems_required",
 )
 
 
@@ -85,14 +125,29 @@ def slos_csv(report: MonthReport) -> str:
     for service in report.services:
         for assessed in service.slos:
             r = assessed.result
-            writer.writerow([
-                str(report.window.month), cell(r.service), cell(r.slo), r.objective, r.status, r.good_events,
-                r.total_events, _num(r.sli), _num(r.margin), _num(r.budget.consumed), _num(r.budget.remaining),
-                cell(assessed.zone.name),
-                _num(r.downtime.allowed_minutes), _num(r.downtime.error_equivalent_minutes),
-                _num(r.downtime.measured_minutes), _num(r.downtime.no_data_minutes), _num(r.coverage),
-                len(r.incidents), sum(i.postmortem_required for i in r.incidents),
-            ])
+            writer.writerow(
+                [
+                    str(report.window.month),
+                    cell(r.service),
+                    cell(r.slo),
+                    r.objective,
+                    r.status,
+                    r.good_events,
+                    r.total_events,
+                    _num(r.sli),
+                    _num(r.margin),
+                    _num(r.budget.consumed),
+                    _num(r.budget.remaining),
+                    cell(assessed.zone.name),
+                    _num(r.downtime.allowed_minutes),
+                    _num(r.downtime.error_equivalent_minutes),
+                    _num(r.downtime.measured_minutes),
+                    _num(r.downtime.no_data_minutes),
+                    _num(r.coverage),
+                    len(r.incidents),
+                    sum(i.postmortem_required for i in r.incidents),
+                ]
+            )
     return buffer.getvalue()
 
 
@@ -107,15 +162,31 @@ def _num(value: float | None) -> str:
 
 
 CREDIT_COLUMNS = (
-    "month", "customer", "tier", "assigned", "service", "slo", "good_events", "total_events", "sli", "objective",
-    "objective_met", "sla", "sla_met", "credit_percent",
+    "month",
+    "customer",
+    "tier",
+    "assigned",
+    "service",
+    "slo",
+    "good_events",
+    "total_events",
+    "sli",
+    "objective",
+    "objective_met",
+    "sla",
+    "sla_met",
+    "credit_percent",
 )
 
 
 def credits_csv(report: MonthReport) -> str | None:
     """One row per customer × service × SLA-covered SLO, for account teams and billing; None without tiers."""
-    rows = [(service, assessed.result) for service in report.services for assessed in service.slos
-            if assessed.result.customers is not None]
+    rows = [
+        (service, assessed.result)
+        for service in report.services
+        for assessed in service.slos
+        if assessed.result.customers is not None
+    ]
     if not rows:
         return None
     buffer = io.StringIO()
@@ -123,12 +194,24 @@ def credits_csv(report: MonthReport) -> str | None:
     writer.writerow(CREDIT_COLUMNS)
     for service, result in rows:
         for c in sorted(result.customers.customers, key=lambda c: c.customer):
-            writer.writerow([
-                str(report.window.month), cell(c.customer), cell(c.tier), c.assigned, cell(service.name),
-                cell(result.slo), c.good_events,
-                c.total_events, _num(c.sli), c.objective, _flag(c.objective_met), _num(c.sla), _flag(c.sla_met),
-                _num(c.credit_percent),
-            ])
+            writer.writerow(
+                [
+                    str(report.window.month),
+                    cell(c.customer),
+                    cell(c.tier),
+                    c.assigned,
+                    cell(service.name),
+                    cell(result.slo),
+                    c.good_events,
+                    c.total_events,
+                    _num(c.sli),
+                    c.objective,
+                    _flag(c.objective_met),
+                    _num(c.sla),
+                    _flag(c.sla_met),
+                    _num(c.credit_percent),
+                ]
+            )
     return buffer.getvalue()
 
 

@@ -35,8 +35,9 @@ def output_lock(output_dir: Path, wait: bool = True) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise OutputBusy(f"another slo-report is writing or sending in {output_dir}; "
-                             f"try again when it has finished") from None
+            raise OutputBusy(
+                f"another slo-report is writing or sending in {output_dir}; try again when it has finished"
+            ) from None
         yield
     finally:
         os.close(fd)

@@ -29,8 +29,14 @@ class MonthNotOver(Exception):
     """The month asked for is still running (or in the future)."""
 
 
-def build_month(config: Config, source: EventSource, month: Month, now: datetime,
-                progress: Progress = lambda message: None, history: Sequence[dict] = ()) -> MonthReport:
+def build_month(
+    config: Config,
+    source: EventSource,
+    month: Month,
+    now: datetime,
+    progress: Progress = lambda message: None,
+    history: Sequence[dict] = (),
+) -> MonthReport:
     """Pull the month's counts once, then compute and assess every SLO.
 
     ``history``: earlier months' ``report.json`` documents, oldest first, for the trend."""
@@ -43,33 +49,58 @@ def build_month(config: Config, source: EventSource, month: Month, now: datetime
     for number, service in enumerate(config.services, 1):
         progress(f"computing {service.name} ({number}/{len(config.services)})")
         results = [
-            compute_slo(service.name, slo, counts.for_slo(service.name, slo.name), window, counts.step,
-                        counts.problems.get((service.name, slo.name)), service.maintenance, plan)
+            compute_slo(
+                service.name,
+                slo,
+                counts.for_slo(service.name, slo.name),
+                window,
+                counts.step,
+                counts.problems.get((service.name, slo.name)),
+                service.maintenance,
+                plan,
+            )
             for slo in service.slos
         ]
         services.append(assess_service(service, results, config.policy, config.timezone, earlier))
     problems = tuple(why for _, why in sorted(counts.problems.items()))
-    return MonthReport(title=config.title, window=window, generated_at=now, source=counts.description,
-                       step=counts.step, services=tuple(services), zones=zones_of(config.policy),
-                       source_problems=problems)
+    return MonthReport(
+        title=config.title,
+        window=window,
+        generated_at=now,
+        source=counts.description,
+        step=counts.step,
+        services=tuple(services),
+        zones=zones_of(config.policy),
+        source_problems=problems,
+    )
 
 
 def customer_plan(config: Config) -> CustomerPlan | None:
     """Tiers and assignments from the config, in the form computation takes."""
     if config.customers is None:
         return None
-    tiers = {name: Tier(name, t.objective, t.sla, tuple(sorted(t.credits.items())))
-             for name, t in config.customers.tiers.items()}
+    tiers = {
+        name: Tier(name, t.objective, t.sla, tuple(sorted(t.credits.items())))
+        for name, t in config.customers.tiers.items()
+    }
     return CustomerPlan(tiers, config.customers.all_assignments(), config.customers.default_tier)
 
 
-def run_month(config: Config, source: EventSource, month: Month, now: datetime, output_dir: Path,
-              progress: Progress = lambda message: None) -> tuple[Path, MonthReport]:
+def run_month(
+    config: Config,
+    source: EventSource,
+    month: Month,
+    now: datetime,
+    output_dir: Path,
+    progress: Progress = lambda message: None,
+) -> tuple[Path, MonthReport]:
     """Build, render and write one month; returns the month's folder and its report."""
     window = report_window(month, config.timezone, config.window)
     if window.end > now:
-        raise MonthNotOver(f"{month} has not ended yet (it ends {window.end:%Y-%m-%d %H:%M} UTC); "
-                           f"a report of part of a month would read as the whole month")
+        raise MonthNotOver(
+            f"{month} has not ended yet (it ends {window.end:%Y-%m-%d %H:%M} UTC); "
+            f"a report of part of a month would read as the whole month"
+        )
     report = build_month(config, source, month, now, progress, previous_months(output_dir, month))
     files = render_documents(report, progress)
     progress(f"writing {len(files)} files")

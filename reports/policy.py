@@ -5,9 +5,8 @@ Pure: results and the policy config in, frozen assessments out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from .compute.results import SloResult
 from .config import PolicyConfig, ServiceConfig, ZoneConfig
@@ -34,8 +33,10 @@ class Zone:
         return change in self.allowed_changes
 
 
-NO_DATA_GUIDANCE = ("The SLO could not be evaluated: missing data is never good data, so only bug and "
-                    "security fixes ship until the data is back.")
+NO_DATA_GUIDANCE = (
+    "The SLO could not be evaluated: missing data is never good data, so only bug and "
+    "security fixes ship until the data is back."
+)
 
 
 def zones_of(policy: PolicyConfig) -> tuple[Zone, ...]:
@@ -43,14 +44,28 @@ def zones_of(policy: PolicyConfig) -> tuple[Zone, ...]:
 
 
 def _zone(z: ZoneConfig, rank: float) -> Zone:
-    return Zone(z.name, z.min_remaining, tuple(z.allowed_changes or ()), z.approval or "", tuple(z.notify or ()),
-                z.guidance or "", rank)
+    return Zone(
+        z.name,
+        z.min_remaining,
+        tuple(z.allowed_changes or ()),
+        z.approval or "",
+        tuple(z.notify or ()),
+        z.guidance or "",
+        rank,
+    )
 
 
 def no_data_zone(zones: tuple[Zone, ...]) -> Zone:
     """Ranked just better than the last zone, allowing bug fixes and security fixes."""
-    return Zone("no data", None, ("bugfix", "security"), "engineering manager approval",
-                ("engineering manager",), NO_DATA_GUIDANCE, len(zones) - 1.5)
+    return Zone(
+        "no data",
+        None,
+        ("bugfix", "security"),
+        "engineering manager approval",
+        ("engineering manager",),
+        NO_DATA_GUIDANCE,
+        len(zones) - 1.5,
+    )
 
 
 def zone_for(remaining: float | None, zones: tuple[Zone, ...]) -> Zone:
@@ -95,8 +110,13 @@ class ServiceAssessment:
         return tuple(s for s in self.slos if s.zone.name == self.zone.name)
 
 
-def assess_service(service: ServiceConfig, results: list[SloResult], policy: PolicyConfig, tz: str,
-                   history: Sequence[Mapping[tuple[str, str], SloMonth]] = ()) -> ServiceAssessment:
+def assess_service(
+    service: ServiceConfig,
+    results: list[SloResult],
+    policy: PolicyConfig,
+    tz: str,
+    history: Sequence[Mapping[tuple[str, str], SloMonth]] = (),
+) -> ServiceAssessment:
     """``history``: earlier months' rows (``review.history.slo_months``), oldest first."""
     zones = zones_of(policy)
     slos = []
@@ -119,8 +139,14 @@ def trend_advice(result: SloResult, previous: SloMonth | None) -> Advice | None:
     if round(before * 100) == round(now * 100):
         return Advice("trend", f"Budget consumption held at {percent(now, 0)} (as in {label}).")
     verb = "rose" if now > before else "fell"
-    changed = f" The objective changed from {objective(previous.objective)}." if previous.objective != result.objective else ""
-    return Advice("trend", f"Budget consumption {verb} from {percent(before, 0)} in {label} to {percent(now, 0)}.{changed}")
+    changed = (
+        f" The objective changed from {objective(previous.objective)}."
+        if previous.objective != result.objective
+        else ""
+    )
+    return Advice(
+        "trend", f"Budget consumption {verb} from {percent(before, 0)} in {label} to {percent(now, 0)}.{changed}"
+    )
 
 
 def tighter_objective(result: SloResult) -> float | None:
@@ -129,41 +155,75 @@ def tighter_objective(result: SloResult) -> float | None:
     return candidate if result.sli is not None and result.sli >= candidate else None
 
 
-def recommend(result: SloResult, zone: Zone, zones: tuple[Zone, ...], postmortem_share: float, tz: str) -> tuple[Advice, ...]:
+def recommend(
+    result: SloResult, zone: Zone, zones: tuple[Zone, ...], postmortem_share: float, tz: str
+) -> tuple[Advice, ...]:
     """Concrete sentences derived from the numbers, most urgent first."""
     if not result.has_data:
-        return (Advice("no data", f"No data ({result.no_data_reason}): the SLO cannot be evaluated. {NO_DATA_GUIDANCE}"),)
+        return (
+            Advice("no data", f"No data ({result.no_data_reason}): the SLO cannot be evaluated. {NO_DATA_GUIDANCE}"),
+        )
     out = []
     budget = result.budget
     if result.status == "missed":
-        out.append(Advice("missed", f"Missed the {objective(result.objective)} objective (SLI {percent(result.sli)}): "
-                                    "reliability work comes before feature work until the service is back within "
-                                    "its objective."))
+        out.append(
+            Advice(
+                "missed",
+                f"Missed the {objective(result.objective)} objective (SLI {percent(result.sli)}): "
+                "reliability work comes before feature work until the service is back within "
+                "its objective.",
+            )
+        )
     if budget.remaining < 0:
-        out.append(Advice("overspent", f"The error budget is overspent: {percent(budget.consumed, 0)} of it was "
-                                       f"consumed ({percent(-budget.remaining, 0)} over)."))
+        out.append(
+            Advice(
+                "overspent",
+                f"The error budget is overspent: {percent(budget.consumed, 0)} of it was "
+                f"consumed ({percent(-budget.remaining, 0)} over).",
+            )
+        )
     out.append(Advice("zone", _zone_sentence(budget.remaining, zone, zones)))
     for incident in result.incidents:
         if incident.postmortem_required:
-            out.append(Advice("postmortem", f"Postmortem required: the incident of "
-                                            f"{short_span(incident.start, incident.end, tz)} consumed "
-                                            f"{percent(incident.budget_share, 0)} of the month's budget (more than "
-                                            f"{percent(postmortem_share, 0)}); agree at least one P0 action."))
+            out.append(
+                Advice(
+                    "postmortem",
+                    f"Postmortem required: the incident of "
+                    f"{short_span(incident.start, incident.end, tz)} consumed "
+                    f"{percent(incident.budget_share, 0)} of the month's budget (more than "
+                    f"{percent(postmortem_share, 0)}); agree at least one P0 action.",
+                )
+            )
     burning = next((a for a in result.alerts if a.firing_at_end), None)
     if burning is not None:
         pair = f"{window_name(burning.long_window_minutes)}/{window_name(burning.short_window_minutes)}"
-        out.append(Advice("burning", f"The {pair} burn-rate alert ({burning.threshold:g}×, {burning.severity}) was "
-                                     "still firing when the window ended: the budget is burning now; make sure the "
-                                     "incident is over before releasing."))
+        out.append(
+            Advice(
+                "burning",
+                f"The {pair} burn-rate alert ({burning.threshold:g}×, {burning.severity}) was "
+                "still firing when the window ended: the budget is burning now; make sure the "
+                "incident is over before releasing.",
+            )
+        )
     if result.coverage < COVERAGE_WARNING:
-        out.append(Advice("coverage", f"Data covers {percent(result.coverage)} of the window "
-                                      f"({result.downtime.no_data_minutes:,.0f} minutes without data are counted "
-                                      "neither good nor bad): fix the telemetry gap."))
+        out.append(
+            Advice(
+                "coverage",
+                f"Data covers {percent(result.coverage)} of the window "
+                f"({result.downtime.no_data_minutes:,.0f} minutes without data are counted "
+                "neither good nor bad): fix the telemetry gap.",
+            )
+        )
     if result.status == "met" and budget.consumed < TIGHTEN_BELOW_CONSUMED:
         tighter = tighter_objective(result)
         suggestion = f"tightening the objective to {objective(tighter)}" if tighter else "tightening the objective"
-        out.append(Advice("tighten", f"Met with {percent(budget.remaining, 0)} of the budget unused: consider "
-                                     f"{suggestion}, or spend the budget on faster releases."))
+        out.append(
+            Advice(
+                "tighten",
+                f"Met with {percent(budget.remaining, 0)} of the budget unused: consider "
+                f"{suggestion}, or spend the budget on faster releases.",
+            )
+        )
     return tuple(out)
 
 
@@ -172,9 +232,12 @@ def _zone_sentence(remaining: float, zone: Zone, zones: tuple[Zone, ...]) -> str
     needs = f", {better[-1].name} needs {percent(better[-1].min_remaining, 0)}" if better else ""
     allowed = ", ".join(zone.allowed_changes) or "nothing"
     notify = f"; notify {', '.join(zone.notify)}" if zone.notify else ""
-    left = f"{percent(remaining, 1)} of the budget left" if remaining >= 0 else f"budget overspent by {percent(-remaining, 1)}"
-    return (f"Zone {zone.name} ({left}{needs}): {zone.guidance} "
-            f"Allowed: {allowed}, with {zone.approval}{notify}.")
+    left = (
+        f"{percent(remaining, 1)} of the budget left"
+        if remaining >= 0
+        else f"budget overspent by {percent(-remaining, 1)}"
+    )
+    return f"Zone {zone.name} ({left}{needs}): {zone.guidance} Allowed: {allowed}, with {zone.approval}{notify}."
 
 
 @dataclass(frozen=True)
@@ -191,10 +254,13 @@ def check_deploy(service: dict, change: str) -> DeployDecision:
     allowed = change in zone["allowed_changes"]
     deciding = ", ".join(
         f"{s['slo']} {('budget left ' + percent(s['budget']['remaining'], 1)) if s['budget']['remaining'] is not None else 'no data'}"
-        for s in service["slos"] if s["zone"] == zone["name"])
+        for s in service["slos"]
+        if s["zone"] == zone["name"]
+    )
     reason = f"{service['name']} is in zone {zone['name']} ({deciding})"
     if allowed:
         return DeployDecision(True, zone["name"], f"{reason}; {change} changes are allowed", zone["approval"])
     allowed_list = ", ".join(zone["allowed_changes"]) or "nothing"
-    return DeployDecision(False, zone["name"], f"{reason}; {change} changes are blocked (allowed: {allowed_list})",
-                          zone["approval"])
+    return DeployDecision(
+        False, zone["name"], f"{reason}; {change} changes are blocked (allowed: {allowed_list})", zone["approval"]
+    )

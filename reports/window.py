@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -40,7 +40,7 @@ class Month:
 
     def start(self, tz: ZoneInfo) -> datetime:
         """Local midnight on the 1st, as a UTC instant."""
-        return datetime(self.year, self.month, 1, tzinfo=tz).astimezone(timezone.utc)
+        return datetime(self.year, self.month, 1, tzinfo=tz).astimezone(UTC)
 
 
 def previous_month(now: datetime, tz: ZoneInfo) -> Month:

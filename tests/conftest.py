@@ -3,7 +3,7 @@ hand-made event frames."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +17,7 @@ from reports.window import Month
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "examples" / "ml-platform" / "slo-report.yaml"
 OCTOBER = Month(2026, 10)
-RUN_AT = datetime(2026, 11, 1, 6, 0, tzinfo=timezone.utc)
+RUN_AT = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -50,11 +50,17 @@ def make_config(tmp_path: Path | None = None, **overrides):
     return config
 
 
-def events(rows: list[tuple[str, int, int]], service: str = "api", slo: str = "availability",
-           customer: str = "") -> pd.DataFrame:
+def events(
+    rows: list[tuple[str, int, int]], service: str = "api", slo: str = "availability", customer: str = ""
+) -> pd.DataFrame:
     """Rows of (ISO timestamp, good, total) as a source frame."""
-    return pd.DataFrame({
-        "timestamp": pd.to_datetime([r[0] for r in rows], utc=True),
-        "service": service, "slo": slo, "customer": customer,
-        "good": [r[1] for r in rows], "total": [r[2] for r in rows],
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime([r[0] for r in rows], utc=True),
+            "service": service,
+            "slo": slo,
+            "customer": customer,
+            "good": [r[1] for r in rows],
+            "total": [r[2] for r in rows],
+        }
+    )

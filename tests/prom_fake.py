@@ -132,8 +132,17 @@ class FakePrometheus:
             time.sleep(fault.seconds)
             return None
         return {
-            "bad_data": (400, json.dumps({"status": "error", "errorType": "bad_data",
-                                          "error": "1:13: parse error: unexpected character inside braces: '!'"}).encode(), {}),
+            "bad_data": (
+                400,
+                json.dumps(
+                    {
+                        "status": "error",
+                        "errorType": "bad_data",
+                        "error": "1:13: parse error: unexpected character inside braces: '!'",
+                    }
+                ).encode(),
+                {},
+            ),
             "malformed": (200, b'{"status":"success","data":{"resultType":"mat', {}),
             "not_prometheus": (200, b"<html>login</html>", {}),
             "empty": (200, _ok("matrix" if path.endswith("_range") else "vector", []), {}),
@@ -162,7 +171,10 @@ class FakePrometheus:
 
     def _matrix(self, query: str, times: list[float]) -> list[dict]:
         window = _window(query)
-        return [{"metric": labels, "values": [[t, _number(value)] for t in times]} for labels, value in self._groups(query, window)]
+        return [
+            {"metric": labels, "values": [[t, _number(value)] for t in times]}
+            for labels, value in self._groups(query, window)
+        ]
 
 
 def _window(query: str) -> float:

@@ -73,8 +73,20 @@ def build_tsdb(openmetrics: str, folder: Path) -> Path:
     promtool = need("promtool", "prometheus")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "input.om").write_text(openmetrics)
-    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", f"--max-block-duration={PROMTOOL_BLOCK}",
-                    "--quiet", str(folder / "input.om"), str(folder / "data")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            promtool,
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            f"--max-block-duration={PROMTOOL_BLOCK}",
+            "--quiet",
+            str(folder / "input.om"),
+            str(folder / "data"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (folder / "input.om").unlink()
     return folder / "data"
 
@@ -85,8 +97,13 @@ def prometheus(data: Path, folder: Path) -> Iterator[str]:
     binary = need("prometheus", "prometheus")
     (folder / "prometheus.yml").write_text("global: {}\n")
     url = f"http://127.0.0.1:{free_port()}"
-    args = [binary, f"--config.file={folder / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
-            f"--web.listen-address={url.removeprefix('http://')}", "--storage.tsdb.retention.time=100y"]
+    args = [
+        binary,
+        f"--config.file={folder / 'prometheus.yml'}",
+        f"--storage.tsdb.path={data}",
+        f"--web.listen-address={url.removeprefix('http://')}",
+        "--storage.tsdb.retention.time=100y",
+    ]
     with running(args, url + "/-/ready", folder / "prometheus.log"):
         yield url
 
@@ -97,8 +114,12 @@ def victoria_metrics(exposition: str, folder: Path) -> Iterator[str]:
     binary = need("victoria-metrics", "victoria-metrics")
     folder.mkdir(parents=True, exist_ok=True)
     url = f"http://127.0.0.1:{free_port()}"
-    args = [binary, f"-storageDataPath={folder / 'data'}", f"-httpListenAddr={url.removeprefix('http://')}",
-            "-retentionPeriod=100y"]
+    args = [
+        binary,
+        f"-storageDataPath={folder / 'data'}",
+        f"-httpListenAddr={url.removeprefix('http://')}",
+        "-retentionPeriod=100y",
+    ]
     with running(args, url + "/health", folder / "victoria-metrics.log"):
         requests.post(url + "/api/v1/import/prometheus", data=exposition.encode(), timeout=60).raise_for_status()
         requests.get(url + "/internal/force_flush", timeout=60).raise_for_status()

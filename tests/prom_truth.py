@@ -12,7 +12,7 @@ expectations do not depend on the code under test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ SCRAPE = 300
 
 
 def epoch(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp())
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp())
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,9 @@ class Truth:
             assert all(m.target.missing == members[0].target.missing for m in members), "a group must share its scrapes"
             for before, after in zip(times[:-1], times[1:]):
                 if start < after <= end:
-                    value = sum(int(m.events[(before - self.start) // 60:(after - self.start) // 60].sum()) for m in members)
+                    value = sum(
+                        int(m.events[(before - self.start) // 60 : (after - self.start) // 60].sum()) for m in members
+                    )
                     out.append((pd.Timestamp(int(after) - step, unit="s", tz="UTC"), key, value))
         return pd.DataFrame(out, columns=["timestamp", "customer", "value"])
 
@@ -113,6 +115,7 @@ class Truth:
 def _labels(labels: dict[str, str]) -> str:
     def quoted(value: str) -> str:
         return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
     return ",".join(f'{k}="{quoted(v)}"' for k, v in sorted(labels.items()))
 
 

@@ -7,10 +7,10 @@ import email
 import email.policy
 import socket
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Iterator
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -75,8 +75,11 @@ class PasswordCheck:
         self.outcomes: list[bool] = []
 
     def __call__(self, server, session, envelope, mechanism, auth_data):
-        ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USERNAME
-              and auth_data.password.decode() == self.password)
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == USERNAME
+            and auth_data.password.decode() == self.password
+        )
         self.outcomes.append(ok)
         return AuthResult(success=ok, handled=False)
 

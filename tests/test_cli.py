@@ -28,20 +28,51 @@ def example_output(tmp_path_factory) -> Path:
 
 def test_run_writes_the_whole_month(example_output: Path):
     names = sorted(p.name for p in (example_output / "2026-10").iterdir())
-    assert names == sorted(["index.html", "report.json", "slos.csv", "summary.pdf",
-                            "model-api.html", "model-api.pdf", "batch-inference.html", "batch-inference.pdf",
-                            "feature-store.html", "feature-store.pdf", "credits.csv", "customers"])
+    assert names == sorted(
+        [
+            "index.html",
+            "report.json",
+            "slos.csv",
+            "summary.pdf",
+            "model-api.html",
+            "model-api.pdf",
+            "batch-inference.html",
+            "batch-inference.pdf",
+            "feature-store.html",
+            "feature-store.pdf",
+            "credits.csv",
+            "customers",
+        ]
+    )
     assert (example_output / "2026-10" / "summary.pdf").read_bytes().startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("service, change, code, first_line", [
-    ("batch-inference", "feature", 1, "BLOCKED: batch-inference is in zone red (job-success budget left -29.0%); "
-                                      "feature changes are blocked (allowed: security) (2026-10 report)."),
-    ("batch-inference", "security", 0, "ALLOWED: batch-inference is in zone red (job-success budget left -29.0%); "
-                                       "security changes are allowed (2026-10 report)."),
-    ("model-api", "feature", 0, "ALLOWED: model-api is in zone yellow (availability budget left 29.5%, latency "
-                                "budget left 41.3%); feature changes are allowed (2026-10 report)."),
-])
+@pytest.mark.parametrize(
+    "service, change, code, first_line",
+    [
+        (
+            "batch-inference",
+            "feature",
+            1,
+            "BLOCKED: batch-inference is in zone red (job-success budget left -29.0%); "
+            "feature changes are blocked (allowed: security) (2026-10 report).",
+        ),
+        (
+            "batch-inference",
+            "security",
+            0,
+            "ALLOWED: batch-inference is in zone red (job-success budget left -29.0%); "
+            "security changes are allowed (2026-10 report).",
+        ),
+        (
+            "model-api",
+            "feature",
+            0,
+            "ALLOWED: model-api is in zone yellow (availability budget left 29.5%, latency "
+            "budget left 41.3%); feature changes are allowed (2026-10 report).",
+        ),
+    ],
+)
 def test_check_deploy_exit_codes(example_output: Path, service, change, code, first_line):
     result = invoke("check-deploy", "--service", service, "--change", change, "--output", example_output)
     assert result.exit_code == code
@@ -56,10 +87,15 @@ def test_check_deploy_names_the_approval(example_output: Path):
 def test_check_deploy_errors_block(example_output: Path, tmp_path: Path):
     unknown = invoke("check-deploy", "--service", "nope", "--change", "feature", "--output", example_output)
     assert unknown.exit_code == 1
-    assert "service 'nope' is not in" in unknown.output and "known services: model-api, batch-inference, feature-store" in unknown.output
+    assert (
+        "service 'nope' is not in" in unknown.output
+        and "known services: model-api, batch-inference, feature-store" in unknown.output
+    )
     empty = invoke("check-deploy", "--service", "api", "--change", "feature", "--output", tmp_path)
     assert empty.exit_code == 1 and "no monthly report in" in empty.output
-    missing = invoke("check-deploy", "--service", "api", "--change", "feature", "--output", example_output, "--month", "2026-09")
+    missing = invoke(
+        "check-deploy", "--service", "api", "--change", "feature", "--output", example_output, "--month", "2026-09"
+    )
     assert missing.exit_code == 1 and "no report for 2026-09" in missing.output
 
 
@@ -67,16 +103,19 @@ def write_catalogue(tmp_path: Path, timezone: str = "UTC", name: str = "api") ->
     (tmp_path / "events.csv").write_text(
         "timestamp,service,slo,good,total\n"
         "2026-10-15T12:00:00Z,api,availability,999,1000\n"
-        "2026-10-20T12:00:00Z,api,availability,1000,1000\n")
+        "2026-10-20T12:00:00Z,api,availability,1000,1000\n"
+    )
     config = tmp_path / "slo.yaml"
-    config.write_text(f"timezone: {timezone}\nsource: {{path: events.csv}}\n"
-                      f"services: [{{name: '{name}', slos: [{{name: availability, objective: 0.99}}]}}]\n")
+    config.write_text(
+        f"timezone: {timezone}\nsource: {{path: events.csv}}\n"
+        f"services: [{{name: '{name}', slos: [{{name: availability, objective: 0.99}}]}}]\n"
+    )
     return config
 
 
 def test_default_month_is_the_previous_month_in_the_config_time_zone(tmp_path: Path):
     config = write_catalogue(tmp_path, "America/New_York")
-    with freeze_time("2026-11-01 08:00:00"):                 # 03:00 in New York
+    with freeze_time("2026-11-01 08:00:00"):  # 03:00 in New York
         result = invoke("run", "--config", config, "--output", tmp_path / "out")
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "2026-10" / "report.json").read_text())
@@ -90,8 +129,9 @@ def test_bad_config_is_one_error_per_problem_exit_1_and_writes_nothing(tmp_path:
     config.write_text("source: {path: e.csv}\nservices: [{name: a, slos: [{name: s, objective: 99.9}]}]\n")
     result = invoke("run", "--config", config, "--output", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.output == (f"Error: {config}: 1 problem(s)\n"
-                             "  services[0].slos[0].objective: 99.9 is not a fraction; write 0.999\n")
+    assert result.output == (
+        f"Error: {config}: 1 problem(s)\n  services[0].slos[0].objective: 99.9 is not a fraction; write 0.999\n"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -114,8 +154,13 @@ def test_strict_turns_unknown_keys_into_errors(tmp_path: Path):
 
 
 def test_help_shows_the_example_and_the_module_entry_point_runs():
-    result = subprocess.run([sys.executable, "-m", "reports", "check-deploy", "--help"], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "reports", "check-deploy", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "slo-report check-deploy --service model-api --change feature" in result.stdout
 
 
@@ -123,7 +168,9 @@ def test_a_misspelt_service_writes_no_data_and_exits_1(tmp_path: Path):
     config = write_catalogue(tmp_path, name="API")
     result = invoke("run", "--config", config, "--month", "2026-10", "--output", tmp_path / "out")
     assert result.exit_code == 1
-    assert "error: the file events.csv has no rows for API/availability at all (it has api/availability)" in result.output
+    assert (
+        "error: the file events.csv has no rows for API/availability at all (it has api/availability)" in result.output
+    )
     report = json.loads((tmp_path / "out" / "2026-10" / "report.json").read_text())
     assert report["services"][0]["slos"][0]["status"] == "no data"
 
@@ -154,4 +201,7 @@ def test_an_unreadable_report_is_one_line_for_check_deploy_and_skipped_by_histor
     assert "regenerate it with slo-report run --month 2026-09" in gate.output
     run = invoke("run", "--config", config, "--month", "2026-10", "--output", tmp_path / "out")
     assert run.exit_code == 0, run.output
-    assert json.loads((tmp_path / "out" / "2026-10" / "report.json").read_text())["services"][0]["slos"][0]["history"] == []
+    assert (
+        json.loads((tmp_path / "out" / "2026-10" / "report.json").read_text())["services"][0]["slos"][0]["history"]
+        == []
+    )

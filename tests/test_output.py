@@ -13,7 +13,7 @@ def test_writes_every_file_and_replaces_an_earlier_run(tmp_path: Path):
     assert folder == tmp_path / "2026-10"
     assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) == ["a.txt", "sub/b.txt"]
     assert (folder / "a.txt").read_bytes() == b"new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]      # no staging folder left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]  # no staging folder left behind
 
 
 def test_a_failed_write_leaves_the_previous_month_untouched(tmp_path: Path):

@@ -8,10 +8,20 @@ from reports.policy import check_deploy, zone_for, zones_of
 ZONES = zones_of(PolicyConfig())
 
 
-@pytest.mark.parametrize("remaining, zone", [
-    (1.0, "green"), (0.75, "green"), (0.7499, "yellow"), (0.25, "yellow"), (0.2499, "orange"),
-    (0.0, "orange"), (-0.0001, "red"), (-3.0, "red"), (None, "no data"),
-])
+@pytest.mark.parametrize(
+    "remaining, zone",
+    [
+        (1.0, "green"),
+        (0.75, "green"),
+        (0.7499, "yellow"),
+        (0.25, "yellow"),
+        (0.2499, "orange"),
+        (0.0, "orange"),
+        (-0.0001, "red"),
+        (-3.0, "red"),
+        (None, "no data"),
+    ],
+)
 def test_default_zone_boundaries(remaining, zone):
     assert zone_for(remaining, ZONES).name == zone
 
@@ -32,7 +42,8 @@ def test_example_recommendations_are_derived_from_the_numbers(example_report):
     assert availability.recommendations[0].text.startswith("Zone yellow (29.5% of the budget left, green needs 75%)")
     assert availability.recommendations[1].text == (
         "Postmortem required: the incident of 22 Oct 14:00–14:40 UTC consumed 28% of the month's budget "
-        "(more than 20%); agree at least one P0 action.")
+        "(more than 20%); agree at least one P0 action."
+    )
     batch = example_report.service("batch-inference").slos[0]
     assert batch.zone.name == "red"
     assert [a.text for a in batch.recommendations[:3]] == [
@@ -41,26 +52,32 @@ def test_example_recommendations_are_derived_from_the_numbers(example_report):
         "The error budget is overspent: 129% of it was consumed (29% over).",
         "Zone red (budget overspent by 29.0%, orange needs 0%): Release freeze: security fixes only; data-loss "
         "fixes by exception with VP approval. Allowed: security, with VP engineering approval; notify engineering "
-        "manager, VP engineering, executives."]
+        "manager, VP engineering, executives.",
+    ]
     store = example_report.service("feature-store").slos[0]
     assert [a.kind for a in store.recommendations] == ["zone", "burning"]
     assert store.recommendations[1].text.startswith("The 1h/5m burn-rate alert (14.4×, page) was still firing")
 
 
 def _service(zone_name: str, allowed: list[str], remaining):
-    return {"name": "api", "zone": {"name": zone_name, "allowed_changes": allowed, "approval": "VP engineering approval"},
-            "slos": [{"slo": "availability", "zone": zone_name, "budget": {"remaining": remaining}}]}
+    return {
+        "name": "api",
+        "zone": {"name": zone_name, "allowed_changes": allowed, "approval": "VP engineering approval"},
+        "slos": [{"slo": "availability", "zone": zone_name, "budget": {"remaining": remaining}}],
+    }
 
 
 def test_check_deploy_blocks_features_in_red_and_allows_security():
     blocked = check_deploy(_service("red", ["security"], -0.29), "feature")
     assert not blocked.allowed
-    assert blocked.reason == ("api is in zone red (availability budget left -29.0%); feature changes are blocked "
-                              "(allowed: security)")
+    assert blocked.reason == (
+        "api is in zone red (availability budget left -29.0%); feature changes are blocked (allowed: security)"
+    )
     allowed = check_deploy(_service("red", ["security"], -0.29), "security")
     assert allowed.allowed and allowed.approval == "VP engineering approval"
     assert check_deploy(_service("no data", ["bugfix", "security"], None), "feature").reason.startswith(
-        "api is in zone no data (availability no data)")
+        "api is in zone no data (availability no data)"
+    )
 
 
 def test_trend_compares_budget_consumption_with_the_previous_report(example_report):
@@ -69,11 +86,13 @@ def test_trend_compares_budget_consumption_with_the_previous_report(example_repo
     from reports.policy import trend_advice
     from reports.review.history import SloMonth
 
-    result = example_report.service("model-api").slos[0].result        # 70.5% consumed
-    september = SloMonth("2026-09", "model-api", "availability", 0.999, 99, 100, 0.99969, "met", 0.31, "yellow",
-                         0, 0, 0.0, 0, ())
+    result = example_report.service("model-api").slos[0].result  # 70.5% consumed
+    september = SloMonth(
+        "2026-09", "model-api", "availability", 0.999, 99, 100, 0.99969, "met", 0.31, "yellow", 0, 0, 0.0, 0, ()
+    )
     assert trend_advice(result, september).text == "Budget consumption rose from 31% in September 2026 to 70%."
     assert trend_advice(result, replace(september, budget_consumed=0.9, objective=0.995)).text == (
-        "Budget consumption fell from 90% in September 2026 to 70%. The objective changed from 99.5%.")
+        "Budget consumption fell from 90% in September 2026 to 70%. The objective changed from 99.5%."
+    )
     assert trend_advice(result, replace(september, budget_consumed=None)) is None
     assert trend_advice(result, None) is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,25 +27,66 @@ from reports.window import Month
 from tests.prom_fake import FakePrometheus
 from tests.prom_servers import free_port
 
-START = datetime(2026, 10, 1, tzinfo=timezone.utc)
+START = datetime(2026, 10, 1, tzinfo=UTC)
 END = START + timedelta(days=1)
-RATES = {"api_requests_total": 4.0, "api_errors_total": 1 / 300, "api_duration_seconds_count": 4.0,
-         "api_duration_seconds_bucket": 3.98, "web_requests_total": 1.0, "web_errors_total": 0.1}
+RATES = {
+    "api_requests_total": 4.0,
+    "api_errors_total": 1 / 300,
+    "api_duration_seconds_count": 4.0,
+    "api_duration_seconds_bucket": 3.98,
+    "web_requests_total": 1.0,
+    "web_errors_total": 0.1,
+}
 AVAILABILITY = 'api_requests_total{job="api"}'
 
 
 def config_for(url: str, services: int = 0, customers: str | None = None, **source):
     """api and web (plus ``services`` copies of web); ``customers`` names the customer label and
     puts every SLO under an SLA, so that counts are kept per customer."""
-    data = {"timezone": "UTC", "source": {"type": "prometheus", "url": url, "step": "5m", **source}, "services": [
-        {"name": "api", "slos": [
-            {"name": "availability", "objective": 0.999, "sli": {"total": AVAILABILITY, "bad": 'api_errors_total{job="api"}'}},
-            {"name": "latency", "objective": 0.99, "sli": {"kind": "latency", "histogram": 'api_duration_seconds{job="api"}', "threshold": 0.25}},
-        ]},
-        {"name": "web", "slos": [{"name": "availability", "objective": 0.99, "sli": {"total": "web_requests_total", "bad": "web_errors_total"}}]},
-    ]}
-    data["services"] += [{"name": f"extra-{i}", "slos": [{"name": "availability", "objective": 0.99, "sli": {
-        "total": f'web_requests_total{{copy="{i}"}}', "bad": "web_errors_total"}}]} for i in range(services)]
+    data = {
+        "timezone": "UTC",
+        "source": {"type": "prometheus", "url": url, "step": "5m", **source},
+        "services": [
+            {
+                "name": "api",
+                "slos": [
+                    {
+                        "name": "availability",
+                        "objective": 0.999,
+                        "sli": {"total": AVAILABILITY, "bad": 'api_errors_total{job="api"}'},
+                    },
+                    {
+                        "name": "latency",
+                        "objective": 0.99,
+                        "sli": {"kind": "latency", "histogram": 'api_duration_seconds{job="api"}', "threshold": 0.25},
+                    },
+                ],
+            },
+            {
+                "name": "web",
+                "slos": [
+                    {
+                        "name": "availability",
+                        "objective": 0.99,
+                        "sli": {"total": "web_requests_total", "bad": "web_errors_total"},
+                    }
+                ],
+            },
+        ],
+    }
+    data["services"] += [
+        {
+            "name": f"extra-{i}",
+            "slos": [
+                {
+                    "name": "availability",
+                    "objective": 0.99,
+                    "sli": {"total": f'web_requests_total{{copy="{i}"}}', "bad": "web_errors_total"},
+                }
+            ],
+        }
+        for i in range(services)
+    ]
     if customers:
         data["customers"] = {"label": customers, "default_tier": "standard", "tiers": {"standard": {"objective": 0.99}}}
         for service in data["services"]:
@@ -56,8 +97,15 @@ def config_for(url: str, services: int = 0, customers: str | None = None, **sour
     return config
 
 
-def fetch(fake: FakePrometheus, start=START, end=END, attempts: int = 3, services: int = 0,
-          customers: str | None = None, **source):
+def fetch(
+    fake: FakePrometheus,
+    start=START,
+    end=END,
+    attempts: int = 3,
+    services: int = 0,
+    customers: str | None = None,
+    **source,
+):
     config = config_for(fake.url, services, customers, **source)
     counts = PrometheusSource(attempts=attempts, backoff=0.01).fetch(config, start, end)
     return counts
@@ -89,7 +137,9 @@ def test_every_call_is_a_form_post_with_an_explicit_evaluation_time():
         else:  # the steps, or one point per day for the days' exact totals
             assert seen.path == "/api/v1/query_range"
             assert (float(seen.form["start"]), float(seen.form["end"]), seen.form["step"]) in (
-                ((START + timedelta(minutes=5)).timestamp(), END.timestamp(), "300"), (END.timestamp(), END.timestamp(), "86400"))
+                ((START + timedelta(minutes=5)).timestamp(), END.timestamp(), "300"),
+                (END.timestamp(), END.timestamp(), "86400"),
+            )
 
 
 def test_a_server_that_is_down_is_one_clear_error():
@@ -106,7 +156,9 @@ def test_a_server_that_is_down_is_one_clear_error():
 def test_a_slow_server_times_out_with_the_fix_in_the_message():
     with FakePrometheus(RATES) as fake:
         fake.fail("vector(1)", "slow", seconds=1.5)
-        with pytest.raises(SourceError, match=r"no answer within 1 s; gave up after 2 attempts; .*raise source.timeout"):
+        with pytest.raises(
+            SourceError, match=r"no answer within 1 s; gave up after 2 attempts; .*raise source.timeout"
+        ):
             fetch(fake, attempts=2, timeout="1s")
 
 
@@ -116,7 +168,8 @@ def test_one_slow_query_costs_only_its_slo():
         counts = fetch(fake, attempts=2, timeout="1s")
     assert list(counts.problems) == [("web", "availability")]
     assert counts.problems[("web", "availability")].startswith(
-        "Prometheus did not answer the total query of web/availability: no answer within 1 s; gave up after 2 attempts")
+        "Prometheus did not answer the total query of web/availability: no answer within 1 s; gave up after 2 attempts"
+    )
     assert totals(counts, "api", "availability") == (288, 288 * 1199, 288 * 1200)
 
 
@@ -135,7 +188,8 @@ def test_5xx_that_never_ends_marks_the_slo_with_the_status():
         counts = fetch(fake)
     assert counts.problems[("web", "availability")].startswith(
         "Prometheus did not answer the bad query of web/availability: HTTP 503 Service Unavailable: "
-        "'upstream overloaded'; gave up after 3 attempts")
+        "'upstream overloaded'; gave up after 3 attempts"
+    )
     assert len(counts.problems) == 1
 
 
@@ -155,7 +209,9 @@ def test_malformed_json_marks_only_that_slo_as_no_data():
         report = build_month(config, PrometheusSource(attempts=2, backoff=0.01), Month(2026, 10), END)
     latency = report.service("api").slos[1].result
     assert latency.status == "no data" and latency.sli is None and latency.total_events == 0
-    assert latency.no_data_reason.startswith("Prometheus failed on the total query of api/latency: the answer is not JSON")
+    assert latency.no_data_reason.startswith(
+        "Prometheus failed on the total query of api/latency: the answer is not JSON"
+    )
     assert latency.no_data_reason.endswith('query: sum by () (increase(api_duration_seconds_count{job="api"}[5m]))')
     assert report.service("api").slos[0].result.status == "met"
     assert report.service("web").slos[0].result.total_events == 31 * 288 * 300
@@ -165,12 +221,44 @@ def test_malformed_json_marks_only_that_slo_as_no_data():
 def test_the_cli_writes_the_report_marks_the_slo_and_exits_1(tmp_path: Path):
     with FakePrometheus(RATES) as fake:
         fake.fail("web_errors_total", "bad_data")
-        data = {"source": {"type": "prometheus", "url": fake.url}, "services": [
-            {"name": "api", "slos": [{"name": "availability", "objective": 0.999, "sli": {"total": AVAILABILITY, "bad": "api_errors_total"}}]},
-            {"name": "web", "slos": [{"name": "availability", "objective": 0.99, "sli": {"total": "web_requests_total", "bad": "web_errors_total"}}]}]}
+        data = {
+            "source": {"type": "prometheus", "url": fake.url},
+            "services": [
+                {
+                    "name": "api",
+                    "slos": [
+                        {
+                            "name": "availability",
+                            "objective": 0.999,
+                            "sli": {"total": AVAILABILITY, "bad": "api_errors_total"},
+                        }
+                    ],
+                },
+                {
+                    "name": "web",
+                    "slos": [
+                        {
+                            "name": "availability",
+                            "objective": 0.99,
+                            "sli": {"total": "web_requests_total", "bad": "web_errors_total"},
+                        }
+                    ],
+                },
+            ],
+        }
         (tmp_path / "slo-report.yaml").write_text(yaml.safe_dump(data))
-        run = CliRunner().invoke(main, ["run", "--config", str(tmp_path / "slo-report.yaml"), "--month", "2026-10",
-                                        "--output", str(tmp_path / "out")])
+        run = CliRunner().invoke(
+            main,
+            [
+                "run",
+                "--config",
+                str(tmp_path / "slo-report.yaml"),
+                "--month",
+                "2026-10",
+                "--output",
+                str(tmp_path / "out"),
+            ],
+        )
     assert run.exit_code == 1
     assert "error: Prometheus failed on the bad query of web/availability: bad_data:" in run.output
     report = json.loads((tmp_path / "out/2026-10/report.json").read_text())
@@ -182,9 +270,12 @@ def test_a_promql_error_names_service_slo_and_query_and_is_not_retried():
     with FakePrometheus(RATES) as fake:
         fake.fail("web_errors_total", "bad_data")
         counts = fetch(fake)
-    assert counts.problems == {("web", "availability"): (
-        "Prometheus failed on the bad query of web/availability: bad_data: 1:13: parse error: unexpected character "
-        "inside braces: '!'; query: sum by () (increase(web_errors_total[5m]))")}
+    assert counts.problems == {
+        ("web", "availability"): (
+            "Prometheus failed on the bad query of web/availability: bad_data: 1:13: parse error: unexpected character "
+            "inside braces: '!'; query: sum by () (increase(web_errors_total[5m]))"
+        )
+    }
     assert len(fake.queries("web_errors_total")) == 1
 
 
@@ -195,13 +286,17 @@ def test_an_empty_result_is_no_data_never_a_silent_100_percent():
         report = build_month(config, PrometheusSource(attempts=2, backoff=0.01), Month(2026, 10), END)
     web = report.service("web").slos[0].result
     assert (web.status, web.sli, web.coverage) == ("no data", None, 0.0)
-    assert web.no_data_reason == ("no series matched the total query of web/availability; check the metric name and "
-                                  "labels; query: sum by () (increase(web_requests_total[34d]))")
+    assert web.no_data_reason == (
+        "no series matched the total query of web/availability; check the metric name and "
+        "labels; query: sum by () (increase(web_requests_total[34d]))"
+    )
     assert report.service("api").slos[0].result.status == "met"
 
 
 def test_a_good_query_without_series_is_a_problem_not_a_month_of_bad_events():
-    with FakePrometheus({k: v for k, v in RATES.items() if k != "api_duration_seconds_bucket"}, bounds=("0.25",)) as fake:
+    with FakePrometheus(
+        {k: v for k, v in RATES.items() if k != "api_duration_seconds_bucket"}, bounds=("0.25",)
+    ) as fake:
         counts = fetch(fake)
     assert counts.problems[("api", "latency")].startswith("no series matched the good query of api/latency")
 
@@ -209,14 +304,19 @@ def test_a_good_query_without_series_is_a_problem_not_a_month_of_bad_events():
 def test_a_server_that_stops_answering_after_the_check_is_one_error():
     with FakePrometheus(RATES) as fake:
         fake.fail("increase", "503")
-        with pytest.raises(SourceError, match=r"^source.url http://127.0.0.1:\d+: the server stopped answering; no SLO could be counted"):
+        with pytest.raises(
+            SourceError,
+            match=r"^source.url http://127.0.0.1:\d+: the server stopped answering; no SLO could be counted",
+        ):
             fetch(fake, attempts=2)
 
 
 def test_a_url_that_is_not_a_prometheus_api_says_so():
     with FakePrometheus(RATES) as fake:
         fake.fail("vector(1)", "not_prometheus")
-        with pytest.raises(SourceError, match=r"the answer is not JSON .*check that url points at the Prometheus HTTP API"):
+        with pytest.raises(
+            SourceError, match=r"the answer is not JSON .*check that url points at the Prometheus HTTP API"
+        ):
             fetch(fake)
 
 
@@ -251,7 +351,7 @@ def test_requests_grow_with_slos_not_with_customers_or_days():
 def test_slos_under_an_sla_keep_the_customer_label_and_series_without_it_count_under_empty():
     with FakePrometheus(RATES, customers=("acme", "", "globex")) as fake:
         counts = fetch(fake, customers="tenant")
-        assert 'sum by (tenant) (increase(web_requests_total[5m]))' in [s.form["query"] for s in fake.seen]
+        assert "sum by (tenant) (increase(web_requests_total[5m]))" in [s.form["query"] for s in fake.seen]
     rows = counts.for_slo("web", "availability")
     assert sorted(rows["customer"].unique()) == ["", "acme", "globex"]
     assert rows.groupby("customer")["total"].sum().tolist() == [288 * 300] * 3
@@ -270,8 +370,10 @@ def test_headers_and_the_bearer_token_are_sent_but_never_shown(monkeypatch, capl
     caplog.set_level(logging.DEBUG)
     with FakePrometheus(RATES) as fake:
         fetch(fake, headers={"X-Scope-OrgID": "team-a"}, bearer_token_env="PROM_TOKEN")
-        assert all(s.headers["Authorization"] == "Bearer s3cr3t-t0ken" and s.headers["X-Scope-OrgID"] == "team-a"
-                   for s in fake.seen)
+        assert all(
+            s.headers["Authorization"] == "Bearer s3cr3t-t0ken" and s.headers["X-Scope-OrgID"] == "team-a"
+            for s in fake.seen
+        )
         fake.fail("vector(1)", "401")
         with pytest.raises(SourceError) as caught:
             fetch(fake, bearer_token_env="PROM_TOKEN")
@@ -288,7 +390,9 @@ def test_basic_auth_password_comes_from_the_environment(monkeypatch):
 
 def test_a_missing_secret_names_the_variable(monkeypatch):
     monkeypatch.delenv("PROM_TOKEN", raising=False)
-    with pytest.raises(SourceError, match="source.bearer_token_env: the environment variable PROM_TOKEN is not set or empty"):
+    with pytest.raises(
+        SourceError, match="source.bearer_token_env: the environment variable PROM_TOKEN is not set or empty"
+    ):
         PrometheusSource().fetch(config_for("http://127.0.0.1:9", bearer_token_env="PROM_TOKEN"), START, END)
 
 
@@ -296,9 +400,28 @@ def test_a_missing_secret_names_the_variable(monkeypatch):
 def certificate(tmp_path_factory) -> tuple[str, str]:
     folder = tmp_path_factory.mktemp("tls")
     try:
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"),
-                        "-out", str(folder / "cert.pem")], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                str(folder / "key.pem"),
+                "-out",
+                str(folder / "cert.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )
     except FileNotFoundError:
         pytest.skip("openssl is not installed; install it with: apt-get install -y openssl")
     return str(folder / "cert.pem"), str(folder / "key.pem")
@@ -309,7 +432,9 @@ def test_tls_is_verified_against_the_ca_bundle(certificate):
     with FakePrometheus(RATES, certificate=certificate) as fake:
         assert fetch(fake, ca_bundle=certificate[0]).problems == {}
         assert fetch(fake, tls_verify=False).problems == {}
-        with pytest.raises(SourceError, match=r": TLS failed \(.*certificate verify failed.*\); set source.ca_bundle") as caught:
+        with pytest.raises(
+            SourceError, match=r": TLS failed \(.*certificate verify failed.*\); set source.ca_bundle"
+        ) as caught:
             fetch(fake)
     assert "gave up" not in str(caught.value)  # a certificate does not get better by asking again
 
@@ -340,14 +465,32 @@ class _NoLabelOnErrors(FakePrometheus):
 
 
 def test_a_bad_counter_without_the_customer_label_is_a_problem_not_a_silent_100_percent():
-    start = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 10, 1, tzinfo=UTC)
     with _NoLabelOnErrors({"api_requests_total": 4.0, "api_errors_total": 0.4}, customers=("acme", "globex")) as fake:
-        config, _ = parse_config({
-            "source": {"type": "prometheus", "url": fake.url, "step": "5m"},
-            "customers": {"default_tier": "std", "tiers": {"std": {"objective": 0.99, "sla": 0.99, "credits": {0.99: 10}}}},
-            "services": [{"name": "api", "slos": [{"name": "availability", "objective": 0.999, "sla": True,
-                          "sli": {"total": 'api_requests_total{job="api"}', "bad": 'api_errors_total{job="api"}'}}]}]})
+        config, _ = parse_config(
+            {
+                "source": {"type": "prometheus", "url": fake.url, "step": "5m"},
+                "customers": {
+                    "default_tier": "std",
+                    "tiers": {"std": {"objective": 0.99, "sla": 0.99, "credits": {0.99: 10}}},
+                },
+                "services": [
+                    {
+                        "name": "api",
+                        "slos": [
+                            {
+                                "name": "availability",
+                                "objective": 0.999,
+                                "sla": True,
+                                "sli": {"total": 'api_requests_total{job="api"}', "bad": 'api_errors_total{job="api"}'},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
         counts = PrometheusSource(attempts=1).fetch(config, start, start + timedelta(days=1))
     assert counts.frame.empty
     assert counts.problems[("api", "availability")].startswith(
-        "the bad query of api/availability has customers the total query lacks ('';")
+        "the bad query of api/availability has customers the total query lacks ('';"
+    )

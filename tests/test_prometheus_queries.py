@@ -4,7 +4,7 @@ reconciliation of per-step rows with exact totals, and the source's configuratio
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -34,7 +34,9 @@ def test_durations_use_the_largest_whole_unit():
 
 
 def test_a_matcher_joins_the_selectors_own():
-    assert series('http_seconds{service="api"}', "_bucket", 'le="0.25"') == 'http_seconds_bucket{service="api", le="0.25"}'
+    assert (
+        series('http_seconds{service="api"}', "_bucket", 'le="0.25"') == 'http_seconds_bucket{service="api", le="0.25"}'
+    )
     assert series("http_seconds", "_count") == "http_seconds_count{}"
     assert series('http_seconds{a="}",}', "_count", 'le="1"') == 'http_seconds_count{a="}", le="1"}'
     with pytest.raises(QueryPlanError, match="is not a metric selector"):
@@ -42,46 +44,75 @@ def test_a_matcher_joins_the_selectors_own():
 
 
 def test_ratio_queries_apply_increase_per_series_then_sum():
-    queries = plan("api", slo(total='http_requests_total{service="api"}', bad='http_requests_total{code=~"5.."}'), "customer")
-    assert at(queries.total, timedelta(minutes=5)) == 'sum by (customer) (increase(http_requests_total{service="api"}[5m]))'
+    queries = plan(
+        "api", slo(total='http_requests_total{service="api"}', bad='http_requests_total{code=~"5.."}'), "customer"
+    )
+    assert (
+        at(queries.total, timedelta(minutes=5))
+        == 'sum by (customer) (increase(http_requests_total{service="api"}[5m]))'
+    )
     assert queries.other == ("bad", 'sum by (customer) (increase(http_requests_total{code=~"5.."}[{{ window }}]))')
-    assert at(queries.presence, timedelta(seconds=299)) == 'sum by (customer) (count_over_time(http_requests_total{service="api"}[299s]))'
+    assert (
+        at(queries.presence, timedelta(seconds=299))
+        == 'sum by (customer) (count_over_time(http_requests_total{service="api"}[299s]))'
+    )
     good = plan("api", slo(total="t_total", good='t_total{ok="1"}'), "")
     assert good.other == ("good", 'sum by () (increase(t_total{ok="1"}[{{ window }}]))')
 
 
-@pytest.mark.parametrize("sli, message", [
-    ({"total": "t"}, "a ratio SLI needs total and exactly one of bad or good"),
-    ({"total": "t", "bad": "b", "good": "g"}, "a ratio SLI needs total and exactly one of bad or good"),
-    ({"kind": "latency", "histogram": "h"}, "a latency SLI needs histogram and threshold"),
-    ({"kind": "raw", "total_query": "x"}, "a raw SLI needs total_query and good_query"),
-    ({"kind": "raw", "total_query": "x[{{range}}]", "good_query": "y"}, "unknown placeholder {{range}}; use {{service}}, {{slo}}, {{window}}"),
-])
+@pytest.mark.parametrize(
+    "sli, message",
+    [
+        ({"total": "t"}, "a ratio SLI needs total and exactly one of bad or good"),
+        ({"total": "t", "bad": "b", "good": "g"}, "a ratio SLI needs total and exactly one of bad or good"),
+        ({"kind": "latency", "histogram": "h"}, "a latency SLI needs histogram and threshold"),
+        ({"kind": "raw", "total_query": "x"}, "a raw SLI needs total_query and good_query"),
+        (
+            {"kind": "raw", "total_query": "x[{{range}}]", "good_query": "y"},
+            "unknown placeholder {{range}}; use {{service}}, {{slo}}, {{window}}",
+        ),
+    ],
+)
 def test_incomplete_slis_say_what_is_missing(sli, message):
     with pytest.raises(QueryPlanError, match=message.replace("{", r"\{").replace("}", r"\}")):
         plan("api", slo(**sli), "")
 
 
 def test_raw_queries_get_escaped_names_and_the_window():
-    queries = plan('pay"ments', slo(kind="raw", total_query='sum(increase(p_total{service="{{service}}"}[{{window}}]))',
-                                   good_query='sum(increase(p_total{service="{{ service }}",slo="{{slo}}"}[{{window}}]))'), "")
+    queries = plan(
+        'pay"ments',
+        slo(
+            kind="raw",
+            total_query='sum(increase(p_total{service="{{service}}"}[{{window}}]))',
+            good_query='sum(increase(p_total{service="{{ service }}",slo="{{slo}}"}[{{window}}]))',
+        ),
+        "",
+    )
     assert at(queries.total, timedelta(hours=1)) == 'sum(increase(p_total{service="pay\\"ments"}[1h]))'
-    assert at(queries.good, timedelta(hours=1)) == 'sum(increase(p_total{service="pay\\"ments",slo="availability"}[1h]))'
+    assert (
+        at(queries.good, timedelta(hours=1)) == 'sum(increase(p_total{service="pay\\"ments",slo="availability"}[1h]))'
+    )
     assert queries.presence is None
 
 
 def test_a_latency_threshold_picks_its_bucket_as_the_server_spells_it():
     queries = plan("api", slo(kind="latency", histogram='h_seconds{job="api"}', threshold=1), "")
-    assert at(queries.boundaries, timedelta(days=1)) == 'count by (le) (count_over_time(h_seconds_bucket{job="api"}[1d]))'
+    assert (
+        at(queries.boundaries, timedelta(days=1)) == 'count by (le) (count_over_time(h_seconds_bucket{job="api"}[1d]))'
+    )
     assert at(queries.total, timedelta(minutes=5)) == 'sum by () (increase(h_seconds_count{job="api"}[5m]))'
     chosen = queries.with_boundary(["0.5", "1.0", "+Inf"])
     assert at(chosen.good, timedelta(minutes=5)) == 'sum by () (increase(h_seconds_bucket{job="api", le="1.0"}[5m]))'
     both = queries.with_boundary(["1", "1.0", "+Inf"])  # two client libraries, one bound
-    assert at(both.good, timedelta(minutes=5)) == 'sum by () (increase(h_seconds_bucket{job="api", le=~"1|1\\\\.0"}[5m]))'
+    assert (
+        at(both.good, timedelta(minutes=5)) == 'sum by () (increase(h_seconds_bucket{job="api", le=~"1|1\\\\.0"}[5m]))'
+    )
     with pytest.raises(QueryPlanError) as caught:
         queries.with_boundary(["0.25", "+Inf", "0.5", "2.5"])
-    assert str(caught.value) == ('threshold 1 is not a bucket bound of h_seconds{job="api"}; '
-                                 "its bounds are 0.25, 0.5, 2.5, +Inf; set threshold to one of them")
+    assert str(caught.value) == (
+        'threshold 1 is not a bucket bound of h_seconds{job="api"}; '
+        "its bounds are 0.25, 0.5, 2.5, +Inf; set threshold to one of them"
+    )
 
 
 def test_every_template_uses_only_known_placeholders():
@@ -120,9 +151,11 @@ def test_rows_are_held_to_the_exact_total_without_moving_any_by_more_than_one():
 
 
 def test_the_step_must_divide_the_range():
-    start = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 10, 1, tzinfo=UTC)
     assert Grid.of(start, start + timedelta(days=1), timedelta(minutes=5)).count == 288
-    with pytest.raises(SourceError, match="source.step: 7m does not divide the range 2026-10-01 00:00 to 2026-10-02 00:00 UTC"):
+    with pytest.raises(
+        SourceError, match="source.step: 7m does not divide the range 2026-10-01 00:00 to 2026-10-02 00:00 UTC"
+    ):
         Grid.of(start, start + timedelta(days=1), timedelta(minutes=7))
 
 
@@ -134,8 +167,11 @@ def source_problems(**source) -> list[str]:
 
 def test_a_prometheus_source_is_configured_with_its_defaults():
     slos = [{"name": "availability", "objective": 0.999, "sli": {"total": "requests_total", "bad": "errors_total"}}]
-    config, warnings = parse_config(catalogue(source={"type": "prometheus", "url": "http://prometheus:9090/"},
-                                              services=[{"name": "api", "slos": slos}]))
+    config, warnings = parse_config(
+        catalogue(
+            source={"type": "prometheus", "url": "http://prometheus:9090/"}, services=[{"name": "api", "slos": slos}]
+        )
+    )
     source = config.source
     assert warnings == [] and source.url == "http://prometheus:9090"
     assert (source.step, source.timeout, source.max_concurrency) == (timedelta(minutes=5), timedelta(seconds=60), 4)
@@ -143,23 +179,46 @@ def test_a_prometheus_source_is_configured_with_its_defaults():
     assert isinstance(source_for(config), PrometheusSource)
 
 
-@pytest.mark.parametrize("source, problem", [
-    ({}, "source: a prometheus source needs a url; add url: http://prometheus:9090"),
-    ({"url": "prometheus:9090"}, "source.url: 'prometheus:9090' is not an http(s) URL; write e.g. http://prometheus:9090"),
-    ({"url": "http://u:hunter2@p:9090"}, "source.url: the URL holds credentials; remove them and use basic_auth or bearer_token_env"),
-    ({"url": "http://p", "headers": {"Authorization": "Bearer hunter2"}},
-     "source.headers: Authorization would put a secret in the YAML; use bearer_token_env or basic_auth instead"),
-    ({"url": "http://p", "bearer_token_env": "hunter2 token"},
-     "source.bearer_token_env: is not an environment variable name (letters, digits and _); give the variable's name, "
-     "e.g. PROM_TOKEN, not the secret itself"),
-    ({"url": "http://p", "bearer_token_env": "T", "basic_auth": {"username": "u", "password_env": "P"}},
-     "source: bearer_token_env and basic_auth are both set; keep the one your server expects"),
-    ({"url": "http://p", "basic_auth": {"username": "u"}}, "source.basic_auth.password_env: is required; add it"),
-    ({"url": "http://p", "ca_bundle": "ca.pem", "tls_verify": False}, "source: ca_bundle is set but tls_verify is false; remove one of them"),
-    ({"url": "http://p", "max_concurrency": 0}, "source.max_concurrency: 0 is out of range; it must be greater than or equal to 1"),
-    ({"url": "http://p", "timeout": "soon"},
-     "source.timeout: 'soon' is not a duration; write a positive whole number and a unit, e.g. 5m, 1h or 3d"),
-])
+@pytest.mark.parametrize(
+    "source, problem",
+    [
+        ({}, "source: a prometheus source needs a url; add url: http://prometheus:9090"),
+        (
+            {"url": "prometheus:9090"},
+            "source.url: 'prometheus:9090' is not an http(s) URL; write e.g. http://prometheus:9090",
+        ),
+        (
+            {"url": "http://u:hunter2@p:9090"},
+            "source.url: the URL holds credentials; remove them and use basic_auth or bearer_token_env",
+        ),
+        (
+            {"url": "http://p", "headers": {"Authorization": "Bearer hunter2"}},
+            "source.headers: Authorization would put a secret in the YAML; use bearer_token_env or basic_auth instead",
+        ),
+        (
+            {"url": "http://p", "bearer_token_env": "hunter2 token"},
+            "source.bearer_token_env: is not an environment variable name (letters, digits and _); give the variable's name, "
+            "e.g. PROM_TOKEN, not the secret itself",
+        ),
+        (
+            {"url": "http://p", "bearer_token_env": "T", "basic_auth": {"username": "u", "password_env": "P"}},
+            "source: bearer_token_env and basic_auth are both set; keep the one your server expects",
+        ),
+        ({"url": "http://p", "basic_auth": {"username": "u"}}, "source.basic_auth.password_env: is required; add it"),
+        (
+            {"url": "http://p", "ca_bundle": "ca.pem", "tls_verify": False},
+            "source: ca_bundle is set but tls_verify is false; remove one of them",
+        ),
+        (
+            {"url": "http://p", "max_concurrency": 0},
+            "source.max_concurrency: 0 is out of range; it must be greater than or equal to 1",
+        ),
+        (
+            {"url": "http://p", "timeout": "soon"},
+            "source.timeout: 'soon' is not a duration; write a positive whole number and a unit, e.g. 5m, 1h or 3d",
+        ),
+    ],
+)
 def test_source_problems_name_the_key_and_never_repeat_a_secret(source, problem):
     problems = source_problems(**source)
     assert problems == [problem]
@@ -169,8 +228,13 @@ def test_source_problems_name_the_key_and_never_repeat_a_secret(source, problem)
 def test_a_missing_server_binary_skips_locally_and_fails_in_ci(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="promtool is not installed; install it with: apt-get install -y prometheus"):
+    with pytest.raises(
+        pytest.skip.Exception, match="promtool is not installed; install it with: apt-get install -y prometheus"
+    ):
         need("promtool", "prometheus")
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="victoria-metrics is not installed; install it with: apt-get install -y victoria-metrics"):
+    with pytest.raises(
+        pytest.fail.Exception,
+        match="victoria-metrics is not installed; install it with: apt-get install -y victoria-metrics",
+    ):
         need("victoria-metrics", "victoria-metrics")

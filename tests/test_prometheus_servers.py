@@ -7,7 +7,7 @@ source reports is compared with the per-minute ground truth.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,12 +21,22 @@ from reports.sources import source_for
 from reports.sources.prometheus import PrometheusSource
 from reports.window import Month
 from tests.prom_servers import build_tsdb, prometheus, victoria_metrics
-from tests.prom_truth import (CHECKOUT_RESETS, FETCH_START, GAP, MISSED_SCRAPE, PAYMENTS, WINDOW_END, WINDOW_START,
-                              epoch, hand_made_openmetrics, scenario)
+from tests.prom_truth import (
+    CHECKOUT_RESETS,
+    FETCH_START,
+    GAP,
+    MISSED_SCRAPE,
+    PAYMENTS,
+    WINDOW_END,
+    WINDOW_START,
+    epoch,
+    hand_made_openmetrics,
+    scenario,
+)
 
 OCTOBER = Month(2024, 10)
-RUN_AT = datetime(2024, 11, 2, tzinfo=timezone.utc)
-UTC = timezone.utc
+RUN_AT = datetime(2024, 11, 2, tzinfo=UTC)
+UTC = UTC
 
 
 def _name(name, **labels):
@@ -35,41 +45,95 @@ def _name(name, **labels):
 
 # (service, slo) → (total series, good or bad series, which one)
 SLOS = {
-    ("checkout", "availability"): (_name("http_requests_total", service="checkout"),
-                                   _name("http_requests_total", service="checkout", code="500"), "bad"),
-    ("checkout", "latency"): (_name("http_request_duration_seconds_count", service="checkout"),
-                              _name("http_request_duration_seconds_bucket", service="checkout", le="0.25"), "good"),
+    ("checkout", "availability"): (
+        _name("http_requests_total", service="checkout"),
+        _name("http_requests_total", service="checkout", code="500"),
+        "bad",
+    ),
+    ("checkout", "latency"): (
+        _name("http_request_duration_seconds_count", service="checkout"),
+        _name("http_request_duration_seconds_bucket", service="checkout", le="0.25"),
+        "good",
+    ),
     ("search", "success"): (_name("search_requests_total"), _name("search_requests_total", outcome="ok"), "good"),
-    (PAYMENTS, "settled"): (_name("payments_total", service=PAYMENTS), _name("payments_total", service=PAYMENTS, status="ok"), "good"),
+    (PAYMENTS, "settled"): (
+        _name("payments_total", service=PAYMENTS),
+        _name("payments_total", service=PAYMENTS, status="ok"),
+        "good",
+    ),
 }
 
 
 def catalogue(url: str, customers: bool = True, threshold: float = 0.25) -> dict:
     """The scenario's services; with ``customers`` every SLO carries an SLA, so counts stay per customer."""
     data = {
-        "title": "Shop", "timezone": "America/New_York",
+        "title": "Shop",
+        "timezone": "America/New_York",
         "source": {"type": "prometheus", "url": url, "step": "5m"},
         "services": [
-            {"name": "checkout", "slos": [
-                {"name": "availability", "objective": 0.999, "sli": {
-                    "total": 'http_requests_total{service="checkout"}', "bad": 'http_requests_total{service="checkout",code=~"5.."}'}},
-                {"name": "latency", "objective": 0.95, "sli": {
-                    "kind": "latency", "histogram": 'http_request_duration_seconds{service="checkout"}', "threshold": threshold}},
-            ]},
-            {"name": "search", "slos": [{"name": "success", "objective": 0.99, "sli": {
-                "total": "search_requests_total", "good": 'search_requests_total{outcome="ok"}'}}]},
-            {"name": PAYMENTS, "slos": [{"name": "settled", "objective": 0.99, "sli": {
-                "kind": "raw", "total_query": 'sum(increase(payments_total{service="{{service}}"}[{{window}}]))',
-                "good_query": 'sum(increase(payments_total{service="{{service}}",status="ok"}[{{window}}]))'}}]},
-            {"name": "ledger", "slos": [{"name": "posted", "objective": 0.99, "sli": {
-                "total": "ledger_entries_total", "bad": 'ledger_entries_total{outcome="rejected"}'}}]},
+            {
+                "name": "checkout",
+                "slos": [
+                    {
+                        "name": "availability",
+                        "objective": 0.999,
+                        "sli": {
+                            "total": 'http_requests_total{service="checkout"}',
+                            "bad": 'http_requests_total{service="checkout",code=~"5.."}',
+                        },
+                    },
+                    {
+                        "name": "latency",
+                        "objective": 0.95,
+                        "sli": {
+                            "kind": "latency",
+                            "histogram": 'http_request_duration_seconds{service="checkout"}',
+                            "threshold": threshold,
+                        },
+                    },
+                ],
+            },
+            {
+                "name": "search",
+                "slos": [
+                    {
+                        "name": "success",
+                        "objective": 0.99,
+                        "sli": {"total": "search_requests_total", "good": 'search_requests_total{outcome="ok"}'},
+                    }
+                ],
+            },
+            {
+                "name": PAYMENTS,
+                "slos": [
+                    {
+                        "name": "settled",
+                        "objective": 0.99,
+                        "sli": {
+                            "kind": "raw",
+                            "total_query": 'sum(increase(payments_total{service="{{service}}"}[{{window}}]))',
+                            "good_query": 'sum(increase(payments_total{service="{{service}}",status="ok"}[{{window}}]))',
+                        },
+                    }
+                ],
+            },
+            {
+                "name": "ledger",
+                "slos": [
+                    {
+                        "name": "posted",
+                        "objective": 0.99,
+                        "sli": {"total": "ledger_entries_total", "bad": 'ledger_entries_total{outcome="rejected"}'},
+                    }
+                ],
+            },
         ],
     }
     if customers:
         data["customers"] = {"default_tier": "standard", "tiers": {"standard": {"objective": 0.99}}}
         for service in data["services"]:
             for slo in service["slos"]:
-                slo["sla"] = slo["sli"].get("kind") != "raw"      # raw queries cannot be split per customer
+                slo["sla"] = slo["sli"].get("kind") != "raw"  # raw queries cannot be split per customer
     return data
 
 
@@ -94,7 +158,9 @@ def prometheus_url(truth, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def victoria_url(truth, tmp_path_factory):
-    with victoria_metrics(truth.exposition(extra=hand_made_openmetrics()[1]), tmp_path_factory.mktemp("victoria")) as url:
+    with victoria_metrics(
+        truth.exposition(extra=hand_made_openmetrics()[1]), tmp_path_factory.mktemp("victoria")
+    ) as url:
         yield url
 
 
@@ -106,7 +172,9 @@ def engine(request) -> str:
 @pytest.fixture(scope="session")
 def fetched(engine):
     config = config_for(engine)
-    return source_for(config).fetch(config, datetime.fromtimestamp(FETCH_START, UTC), datetime.fromtimestamp(WINDOW_END, UTC))
+    return source_for(config).fetch(
+        config, datetime.fromtimestamp(FETCH_START, UTC), datetime.fromtimestamp(WINDOW_END, UTC)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -115,8 +183,9 @@ def report(engine):
     return build_month(config, source_for(config), OCTOBER, RUN_AT)
 
 
-def expected_rows(truth, service: str, slo: str, start: int = FETCH_START, end: int = WINDOW_END,
-                  customers: bool = True) -> pd.DataFrame:
+def expected_rows(
+    truth, service: str, slo: str, start: int = FETCH_START, end: int = WINDOW_END, customers: bool = True
+) -> pd.DataFrame:
     total_pick, other_pick, kind = SLOS[(service, slo)]
     group = (lambda s: s.labels.get("customer", "")) if customers else (lambda s: "")
     total = truth.rows(total_pick, start, end, group=group).rename(columns={"value": "total"})
@@ -150,7 +219,9 @@ def test_the_scenario_has_what_it_claims(truth, fetched):
     assert not gap_steps.isin(acme.index).any()
     # the step that ends with the first sample after the gap carries all 4.5 hours of events
     after_gap = acme.loc[pd.Timestamp(GAP[1] - 300, unit="s", tz="UTC"), "total"]
-    assert after_gap == truth.events_between(_name("http_requests_total", service="checkout", customer="acme"), GAP[0], GAP[1])
+    assert after_gap == truth.events_between(
+        _name("http_requests_total", service="checkout", customer="acme"), GAP[0], GAP[1]
+    )
     assert after_gap > 20 * acme["total"].median()
     assert pd.Timestamp(MISSED_SCRAPE - 300, unit="s", tz="UTC") not in acme.index
     assert (acme["total"] == 0).sum() == 12  # the idle hour: data, no traffic
@@ -223,8 +294,23 @@ def test_the_report_equals_the_file_source_report_for_the_same_events(truth, rep
 
 def test_hand_made_counter_gives_the_hand_computed_rows(engine, caplog):
     """Samples 0 7 7 19 | reset 4 9 | two missed scrapes | 30 31 40 40 41, every 5 minutes."""
-    config, _ = parse_config({"source": {"type": "prometheus", "url": engine}, "services": [{"name": "hand", "slos": [
-        {"name": "made", "objective": 0.9, "sli": {"total": 'hand_made_total{case="literal"}', "bad": "no_such_metric_total"}}]}]})
+    config, _ = parse_config(
+        {
+            "source": {"type": "prometheus", "url": engine},
+            "services": [
+                {
+                    "name": "hand",
+                    "slos": [
+                        {
+                            "name": "made",
+                            "objective": 0.9,
+                            "sli": {"total": 'hand_made_total{case="literal"}', "bad": "no_such_metric_total"},
+                        }
+                    ],
+                }
+            ],
+        }
+    )
     start = datetime(2024, 10, 2, tzinfo=UTC)
     counts = source_for(config).fetch(config, start, start + timedelta(hours=1))
     rows = counts.for_slo("hand", "made")
@@ -237,10 +323,14 @@ def test_hand_made_counter_gives_the_hand_computed_rows(engine, caplog):
 
 def test_a_threshold_between_buckets_is_an_error_listing_the_bounds(engine):
     config = config_for(engine, threshold=0.3)
-    counts = source_for(config).fetch(config, datetime.fromtimestamp(WINDOW_START, UTC), datetime.fromtimestamp(WINDOW_END, UTC))
+    counts = source_for(config).fetch(
+        config, datetime.fromtimestamp(WINDOW_START, UTC), datetime.fromtimestamp(WINDOW_END, UTC)
+    )
     assert list(counts.problems) == [("checkout", "latency")]
-    assert ("threshold 0.3 is not a bucket bound of http_request_duration_seconds{service=\"checkout\"}; "
-            "its bounds are 0.1, 0.25, 1.0, +Inf; set threshold to one of them") in counts.problems[("checkout", "latency")]
+    assert (
+        'threshold 0.3 is not a bucket bound of http_request_duration_seconds{service="checkout"}; '
+        "its bounds are 0.1, 0.25, 1.0, +Inf; set threshold to one of them"
+    ) in counts.problems[("checkout", "latency")]
     assert counts.for_slo("checkout", "latency").empty and not counts.for_slo("checkout", "availability").empty
 
 
@@ -254,7 +344,9 @@ def test_requests_split_under_the_points_limit_give_the_same_rows(engine, fetche
 
 def test_without_customer_tiers_the_customers_are_summed(truth, engine):
     config = config_for(engine, customers=False)
-    counts = source_for(config).fetch(config, datetime.fromtimestamp(FETCH_START, UTC), datetime.fromtimestamp(WINDOW_END, UTC))
+    counts = source_for(config).fetch(
+        config, datetime.fromtimestamp(FETCH_START, UTC), datetime.fromtimestamp(WINDOW_END, UTC)
+    )
     for service, slo in SLOS:
         expected = expected_rows(truth, service, slo, customers=False)
         pd.testing.assert_frame_equal(actual_rows(counts, service, slo), expected, check_dtype=False)
@@ -266,7 +358,11 @@ def test_requests_do_not_grow_with_days(engine):
     issued = []
     for start, end in (("2024-10-13", "2024-10-23"), ("2024-10-13", "2024-10-31")):
         source = PrometheusSource()
-        source.fetch(config, datetime.fromtimestamp(epoch(start + "T00:00:00Z"), UTC), datetime.fromtimestamp(epoch(end + "T00:00:00Z"), UTC))
+        source.fetch(
+            config,
+            datetime.fromtimestamp(epoch(start + "T00:00:00Z"), UTC),
+            datetime.fromtimestamp(epoch(end + "T00:00:00Z"), UTC),
+        )
         issued.append(source.stats.requests)
     assert issued[0] == issued[1]
 

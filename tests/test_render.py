@@ -11,11 +11,12 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jinja2
 import pytest
+from conftest import ROOT, events, make_config
 from pypdf import PdfReader
 
 from reports import format as fmt
@@ -23,20 +24,18 @@ from reports.compute.results import BudgetPoint, DayBurn
 from reports.export import report_json, slos_csv
 from reports.naming import file_stem
 from reports.pipeline import build_month
-from reports.render import render_documents, render_index_html, render_service_html, render_summary_html
-from reports.render import charts
+from reports.render import charts, render_documents, render_index_html, render_service_html, render_summary_html
 from reports.render.environment import CHECKOUT_TEMPLATES, FILTERS, environment, template_root
 from reports.render.pdf import DataOnlyFetcher, FetchRefused, html_to_pdf
 from reports.sources import EventCounts
 from reports.window import Month
-
-from conftest import ROOT, events, make_config
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_SLO = "<i>availability</i>"
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 def text_of(markup: str) -> str:
     """Visible text: tags (and the style sheet) dropped, entities decoded, spaces collapsed."""
@@ -61,6 +60,7 @@ def pdf_pages(data: bytes) -> int:
 
 # --- fixtures ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def rendered(example_report):
     messages: list[str] = []
@@ -73,21 +73,32 @@ class StubSource:
         self.frame = frame
 
     def fetch(self, config, start, end):
-        return EventCounts(frame=self.frame, step=timedelta(minutes=5), start=start, end=end,
-                           description="stub <source>")
+        return EventCounts(
+            frame=self.frame, step=timedelta(minutes=5), start=start, end=end, description="stub <source>"
+        )
 
 
 @pytest.fixture(scope="module")
 def hostile_report():
     """A service whose every user-supplied text is hostile, in New York time: one SLO with a day
     without data and a short burst of errors, one SLO without any data."""
-    config = make_config(None, title="<b>Acme</b> & co", timezone="America/New_York", services=[{
-        "name": HOSTILE, "description": "<img src=x onerror=alert(2)>", "owner": '"ops" & <sre>',
-        "slos": [{"name": HOSTILE_SLO, "objective": 0.999,
-                  "description": "<a href='file:///etc/passwd'>good</a>"},
-                 {"name": "latency", "objective": 0.99}],
-    }])
-    tz = timezone.utc
+    config = make_config(
+        None,
+        title="<b>Acme</b> & co",
+        timezone="America/New_York",
+        services=[
+            {
+                "name": HOSTILE,
+                "description": "<img src=x onerror=alert(2)>",
+                "owner": '"ops" & <sre>',
+                "slos": [
+                    {"name": HOSTILE_SLO, "objective": 0.999, "description": "<a href='file:///etc/passwd'>good</a>"},
+                    {"name": "latency", "objective": 0.99},
+                ],
+            }
+        ],
+    )
+    tz = UTC
     t, end = datetime(2026, 9, 28, 4, tzinfo=tz), datetime(2026, 11, 1, 4, tzinfo=tz)
     gap = (datetime(2026, 10, 10, 4, tzinfo=tz), datetime(2026, 10, 11, 4, tzinfo=tz))
     burst = (datetime(2026, 10, 20, 0, tzinfo=tz), datetime(2026, 10, 20, 2, tzinfo=tz))
@@ -108,14 +119,20 @@ def hostile_files(hostile_report):
 
 # --- the folder ----------------------------------------------------------------------------
 
+
 def test_every_file_of_the_month_folder(rendered, example_report):
     files, messages = rendered
     stems = [file_stem(s.name) for s in example_report.services]
     expected = {"index.html", "summary.pdf", "report.json", "slos.csv", "credits.csv"}
     expected |= {f"{stem}.html" for stem in stems} | {f"{stem}.pdf" for stem in stems}
     # One SLA statement per customer in any SLA-covered SLO's results (the example's five).
-    customers = {c.customer for s in example_report.services for a in s.slos if a.result.customers is not None
-                 for c in a.result.customers.customers}
+    customers = {
+        c.customer
+        for s in example_report.services
+        for a in s.slos
+        if a.result.customers is not None
+        for c in a.result.customers.customers
+    }
     assert customers == {"acme", "globex", "initech", "umbrella", "wayne"}
     expected |= {f"customers/{file_stem(c)}.pdf" for c in customers}
     assert set(files) == expected
@@ -130,11 +147,13 @@ def test_every_file_of_the_month_folder(rendered, example_report):
 def test_progress_names_each_service(rendered, example_report):
     _, messages = rendered
     n = len(example_report.services)
-    assert messages == [f"rendering {s.name} ({i}/{n})" for i, s in enumerate(example_report.services, 1)] + \
-        ["rendering 5 customer statements"]
+    assert messages == [f"rendering {s.name} ({i}/{n})" for i, s in enumerate(example_report.services, 1)] + [
+        "rendering 5 customer statements"
+    ]
 
 
 # --- service pages -------------------------------------------------------------------------
+
 
 def test_service_page_has_a_section_per_slo_with_its_figures(rendered, example_report):
     files, _ = rendered
@@ -147,8 +166,10 @@ def test_service_page_has_a_section_per_slo_with_its_figures(rendered, example_r
             assert f"{service.name} / {r.slo}" in text
             assert r.description in text
             expected = [
-                f"Objective {fmt.objective(r.objective)}", f"SLI {fmt.percent(r.sli)}",
-                f"Good events {fmt.count(r.good_events)}", f"Total events {fmt.count(r.total_events)}",
+                f"Objective {fmt.objective(r.objective)}",
+                f"SLI {fmt.percent(r.sli)}",
+                f"Good events {fmt.count(r.good_events)}",
+                f"Total events {fmt.count(r.total_events)}",
                 f"Bad events {fmt.count(r.bad_events)}",
                 f"Allowed bad events {fmt.count(r.budget.allowed_bad_events)}",
                 f"Budget consumed {fmt.percent(r.budget.consumed, 1)}",
@@ -161,10 +182,14 @@ def test_service_page_has_a_section_per_slo_with_its_figures(rendered, example_r
                 f"Data coverage {fmt.percent(r.coverage)}",
             ]
             if r.incidents:
-                expected.append(f"Outside incidents (bad events in no incident) {fmt.percent(r.outside_incidents_share)}")
+                expected.append(
+                    f"Outside incidents (bad events in no incident) {fmt.percent(r.outside_incidents_share)}"
+                )
             else:
-                expected.append(f"No incident: no period burnt the budget at the incident rate. All consumption "
-                                f"({fmt.percent(r.outside_incidents_share)} of the budget) was outside incidents.")
+                expected.append(
+                    f"No incident: no period burnt the budget at the incident rate. All consumption "
+                    f"({fmt.percent(r.outside_incidents_share)} of the budget) was outside incidents."
+                )
             if r.budget.remaining < 0:
                 expected.append(f"Budget remaining overspent by {fmt.percent(-r.budget.remaining, 1)}")
             else:
@@ -174,13 +199,16 @@ def test_service_page_has_a_section_per_slo_with_its_figures(rendered, example_r
                     f"{fmt.local_time(incident.start, 'UTC')} {fmt.local_time(incident.end, 'UTC')} "
                     f"{fmt.minutes(incident.duration_minutes)} {fmt.count(incident.bad_events)} "
                     f"{fmt.burn(incident.peak_burn_rate)} {fmt.percent(incident.budget_share)} "
-                    + ("required" if incident.postmortem_required else "no"))
+                    + ("required" if incident.postmortem_required else "no")
+                )
             for alert in r.alerts:
                 expected.append(
                     f"{alert.severity} {fmt.window_name(alert.long_window_minutes)} / "
                     f"{fmt.window_name(alert.short_window_minutes)} {fmt.burn(alert.threshold)} "
                     f"{fmt.burn(alert.long_burn_at_end)} / {fmt.burn(alert.short_burn_at_end)} "
-                    + ("firing" if alert.firing_at_end else "no") + f" {len(alert.firings)}")
+                    + ("firing" if alert.firing_at_end else "no")
+                    + f" {len(alert.firings)}"
+                )
             for recommendation in assessed.recommendations:
                 expected.append(recommendation.text)
             for phrase in expected:
@@ -203,16 +231,26 @@ def test_service_header_and_zone_banner(rendered, example_report):
     files, _ = rendered
     service = example_report.service("model-api")
     text = text_of(files["model-api.html"].decode())
-    for phrase in ("ML Platform · SLO report · October 2026", "model-api", "Real-time inference API",
-                   "Owner ml-serving", "Month October 2026",
-                   "Window 01 Oct 2026 00:00 UTC – 01 Nov 2026 00:00 UTC (calendar month, 31 days)",
-                   "Generated 01 Nov 2026 06:00 UTC", "Source file ml-platform.csv.gz (5 min steps)",
-                   f"Zone {service.zone.name}", service.zone.guidance,
-                   "May ship feature, bugfix, security, refactor", f"Approval {service.zone.approval}",
-                   "Notify engineering manager"):
+    for phrase in (
+        "ML Platform · SLO report · October 2026",
+        "model-api",
+        "Real-time inference API",
+        "Owner ml-serving",
+        "Month October 2026",
+        "Window 01 Oct 2026 00:00 UTC – 01 Nov 2026 00:00 UTC (calendar month, 31 days)",
+        "Generated 01 Nov 2026 06:00 UTC",
+        "Source file ml-platform.csv.gz (5 min steps)",
+        f"Zone {service.zone.name}",
+        service.zone.guidance,
+        "May ship feature, bugfix, security, refactor",
+        f"Approval {service.zone.approval}",
+        "Notify engineering manager",
+    ):
         assert phrase in text, phrase
-    decided = ", ".join(f"{a.result.slo} ({fmt.percent(a.result.budget.remaining, 1)} of the budget left)"
-                        for a in service.deciding_slos)
+    decided = ", ".join(
+        f"{a.result.slo} ({fmt.percent(a.result.budget.remaining, 1)} of the budget left)"
+        for a in service.deciding_slos
+    )
     assert f"Decided by {decided}" in text
     red = text_of(files["batch-inference.html"].decode())
     assert "Zone red" in red and "May ship security (blocked: feature, bugfix, refactor)" in red
@@ -221,13 +259,26 @@ def test_service_header_and_zone_banner(rendered, example_report):
 
 def test_glossary_defines_every_figure_and_policy_lists_every_zone(rendered, example_report):
     text = text_of(rendered[0]["feature-store.html"].decode())
-    for formula in ("SLI = Σ good / Σ total", "error budget = 1 − objective", "(1 − objective) × window minutes",
-                    "(1 − SLI) × window minutes", "down slices × slice length",
-                    "consumed = (1 − SLI) / (1 − objective)", "remaining = 1 − consumed",
-                    "burn rate = error ratio / (1 − objective)", "(1 − objective) × total events",
-                    "margin = SLI − objective", "steps with data / steps in the window",
-                    "page 1h 5m 14.4×", "page 6h 30m 6.0×", "ticket 1d 2h 3.0×", "ticket 3d 6h 1.0×",
-                    "Outside incidents", "postmortem is required", "Missing data is never counted as good"):
+    for formula in (
+        "SLI = Σ good / Σ total",
+        "error budget = 1 − objective",
+        "(1 − objective) × window minutes",
+        "(1 − SLI) × window minutes",
+        "down slices × slice length",
+        "consumed = (1 − SLI) / (1 − objective)",
+        "remaining = 1 − consumed",
+        "burn rate = error ratio / (1 − objective)",
+        "(1 − objective) × total events",
+        "margin = SLI − objective",
+        "steps with data / steps in the window",
+        "page 1h 5m 14.4×",
+        "page 6h 30m 6.0×",
+        "ticket 1d 2h 3.0×",
+        "ticket 3d 6h 1.0×",
+        "Outside incidents",
+        "postmortem is required",
+        "Missing data is never counted as good",
+    ):
         assert formula in text, formula
     for zone in example_report.zones:
         assert f"{zone.name} " in text and zone.approval in text and zone.guidance in text
@@ -249,6 +300,7 @@ def test_charts_are_wellformed_svg(rendered):
 
 # --- index and summary ---------------------------------------------------------------------
 
+
 def test_index_lists_every_service_and_slo_with_links_and_zones(rendered, example_report):
     markup = rendered[0]["index.html"].decode()
     text = text_of(markup)
@@ -259,10 +311,14 @@ def test_index_lists_every_service_and_slo_with_links_and_zones(rendered, exampl
         for index, assessed in enumerate(service.slos):
             r = assessed.result
             assert f'href="{stem}.html#slo-{index + 1}-{file_stem(r.slo).lower()}"' in markup
-            budget = (f"overspent by {fmt.percent(-r.budget.remaining, 1)}" if r.budget.remaining < 0
-                      else fmt.percent(r.budget.remaining, 1))
-            assert (f"{r.slo} {fmt.objective(r.objective)} {fmt.percent(r.sli)} {r.status} {budget} "
-                    f"{assessed.zone.name}") in text
+            budget = (
+                f"overspent by {fmt.percent(-r.budget.remaining, 1)}"
+                if r.budget.remaining < 0
+                else fmt.percent(r.budget.remaining, 1)
+            )
+            assert (
+                f"{r.slo} {fmt.objective(r.objective)} {fmt.percent(r.sli)} {r.status} {budget} {assessed.zone.name}"
+            ) in text
     assert "http://" not in markup and "https://" not in markup and "<script" not in markup
 
 
@@ -281,6 +337,7 @@ def test_summary_pdf_is_one_page_with_every_slo(rendered, example_report):
 
 
 # --- PDFs ----------------------------------------------------------------------------------
+
 
 def test_service_pdf_carries_name_month_and_figures(rendered, example_report):
     files, _ = rendered
@@ -309,6 +366,7 @@ def test_each_slo_starts_a_page(rendered):
 
 # --- escaping and no data ------------------------------------------------------------------
 
+
 def test_hostile_names_are_escaped_everywhere(hostile_files):
     stem = file_stem(HOSTILE)
     assert stem == "script-alert-1-script"
@@ -320,8 +378,13 @@ def test_hostile_names_are_escaped_everywhere(hostile_files):
         text = text_of(markup)
         assert HOSTILE in text and "<b>Acme</b> & co" in text
     service_text = text_of(hostile_files[f"{stem}.html"].decode())
-    for raw in ("<img src=x onerror=alert(2)>", '"ops" & <sre>', HOSTILE_SLO, "<a href='file:///etc/passwd'>good</a>",
-                "stub <source>"):
+    for raw in (
+        "<img src=x onerror=alert(2)>",
+        '"ops" & <sre>',
+        HOSTILE_SLO,
+        "<a href='file:///etc/passwd'>good</a>",
+        "stub <source>",
+    ):
         assert raw in service_text, raw
     assert HOSTILE in pdf_text(hostile_files[f"{stem}.pdf"])
     assert HOSTILE in pdf_text(hostile_files["summary.pdf"])
@@ -364,7 +427,7 @@ def test_times_are_in_the_report_time_zone(hostile_files, hostile_report):
     assert "01 Oct 2026 00:00 EDT – 01 Nov 2026 00:00 EDT" in text
     assert "Generated 02 Nov 2026 07:00 EST" in text
     incident = hostile_report.services[0].slos[0].result.incidents[0]
-    assert incident.start == datetime(2026, 10, 20, 0, tzinfo=timezone.utc)
+    assert incident.start == datetime(2026, 10, 20, 0, tzinfo=UTC)
     assert "19 Oct 20:00 19 Oct 22:00 2 h 00 min" in text  # 00:00–02:00 UTC is 20:00–22:00 EDT
 
 
@@ -380,9 +443,12 @@ def test_days_without_data_are_gaps_in_the_daily_chart(hostile_files):
 
 # --- charts (pure) -------------------------------------------------------------------------
 
+
 def _days(values):
-    return [DayBurn(day=date(2026, 10, i + 1), good=0, total=0, sli=v, burn_rate=None, budget_share=None)
-            for i, v in enumerate(values)]
+    return [
+        DayBurn(day=date(2026, 10, i + 1), good=0, total=0, sli=v, burn_rate=None, budget_share=None)
+        for i, v in enumerate(values)
+    ]
 
 
 def test_daily_chart_clips_days_far_below_and_escapes_text():
@@ -396,8 +462,8 @@ def test_daily_chart_clips_days_far_below_and_escapes_text():
 
 
 def test_burn_down_turns_red_below_zero_only():
-    start = datetime(2026, 10, 1, tzinfo=timezone.utc)
-    end = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    end = datetime(2026, 11, 1, tzinfo=UTC)
     points = [BudgetPoint(start + timedelta(days=d), r) for d, r in ((0, 1.0), (10, 0.5), (20, 0.1), (31, -0.3))]
     svg = str(charts.burn_down_chart(points, start, end, "UTC", "October 2026"))
     ET.fromstring(svg)
@@ -410,22 +476,31 @@ def test_burn_down_turns_red_below_zero_only():
 
 # --- the PDF fetcher -----------------------------------------------------------------------
 
+
 def test_fetcher_refuses_everything_but_data_urls():
     fetcher = DataOnlyFetcher()
     for url in ("file:///etc/hostname", "http://127.0.0.1:9/x.css", "https://example.com/a.png", "ftp://x/y"):
         with pytest.raises(FetchRefused):
             fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
-    assert fetcher.refused == ["file:///etc/hostname", "http://127.0.0.1:9/x.css", "https://example.com/a.png",
-                               "ftp://x/y"]
+    assert fetcher.refused == [
+        "file:///etc/hostname",
+        "http://127.0.0.1:9/x.css",
+        "https://example.com/a.png",
+        "ftp://x/y",
+    ]
 
 
 def test_pdf_rendering_asks_the_fetcher_and_it_refuses():
-    pixel = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'%3E"
-             "%3Crect width='4' height='4'/%3E%3C/svg%3E")
-    html = ('<html><head><link rel="stylesheet" href="http://127.0.0.1:9/evil.css"></head><body>'
-            '<p>hello</p><img src="file:///etc/hostname"><img src="https://example.com/x.png">'
-            f'<img src="{pixel}"></body></html>')
+    pixel = (
+        "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'%3E"
+        "%3Crect width='4' height='4'/%3E%3C/svg%3E"
+    )
+    html = (
+        '<html><head><link rel="stylesheet" href="http://127.0.0.1:9/evil.css"></head><body>'
+        '<p>hello</p><img src="file:///etc/hostname"><img src="https://example.com/x.png">'
+        f'<img src="{pixel}"></body></html>'
+    )
     fetcher = DataOnlyFetcher()
     data = html_to_pdf(html, fetcher)
     assert data.startswith(b"%PDF-") and "hello" in pdf_text(data)
@@ -433,6 +508,7 @@ def test_pdf_rendering_asks_the_fetcher_and_it_refuses():
 
 
 # --- the environment and templates ---------------------------------------------------------
+
 
 def test_templates_resolve_from_the_checkout():
     assert CHECKOUT_TEMPLATES == ROOT / "templates"
@@ -448,11 +524,14 @@ def test_templates_resolve_from_an_installed_package(tmp_path):
     ignore = shutil.ignore_patterns("__pycache__")
     shutil.copytree(ROOT / "reports", site / "reports", ignore=ignore)
     shutil.copytree(ROOT / "templates", site / "reports" / "templates", ignore=ignore)
-    code = ("from reports.render.environment import environment, template_root\n"
-            "print(environment().get_template('service.html').filename)\n")
+    code = (
+        "from reports.render.environment import environment, template_root\n"
+        "print(environment().get_template('service.html').filename)\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(site)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert Path(out) == site / "reports" / "templates" / "service.html"
 
 
@@ -465,8 +544,10 @@ def test_one_strict_autoescaping_environment():
         env.from_string("{{ page.missing }}").render(page=object())
     for name in ("percent", "objective", "minutes", "burn", "count"):
         assert env.filters[name] is getattr(fmt, name)
-    assert env.filters["local_datetime"](datetime(2026, 7, 1, 12, tzinfo=timezone.utc), "Europe/Paris") == \
-        "01 Jul 2026 14:00 CEST"
+    assert (
+        env.filters["local_datetime"](datetime(2026, 7, 1, 12, tzinfo=UTC), "Europe/Paris")
+        == "01 Jul 2026 14:00 CEST"
+    )
     assert FILTERS["points"](0.000297) == "+0.030 pp" and FILTERS["points"](-0.0145) == "−1.5 pp"
 
 
@@ -477,8 +558,16 @@ def test_partials_are_underscored():
     for name in names:
         if name.endswith(".html") and name not in documents:
             assert name.startswith("_"), name
-    for name in ("_glossary.html", "_policy.html", "_slo.html", "_layout.html", "_macros.html", "_customers.html",
-                 "_maintenance.html", "_credits.html"):
+    for name in (
+        "_glossary.html",
+        "_policy.html",
+        "_slo.html",
+        "_layout.html",
+        "_macros.html",
+        "_customers.html",
+        "_maintenance.html",
+        "_credits.html",
+    ):
         assert name in names
 
 

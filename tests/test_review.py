@@ -1,44 +1,67 @@
 """The quarterly review from three hand-made months: every recommendation branch, pooled SLIs."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from reports.review.history import slo_months
 from reports.review.quarter import Quarter, review_quarter
 
-NOW = datetime(2027, 1, 2, 6, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 2, 6, tzinfo=UTC)
 
 
 def slo(name, objective, good, total, status, consumed, zone="green", incidents=()):
-    return {"slo": name, "objective": objective, "good_events": good, "total_events": total,
-            "sli": good / total if total else None, "status": status, "budget": {"consumed": consumed}, "zone": zone,
-            "incidents": [{"budget_share": s, "postmortem_required": s > 0.2} for s in incidents], "customers": None}
+    return {
+        "slo": name,
+        "objective": objective,
+        "good_events": good,
+        "total_events": total,
+        "sli": good / total if total else None,
+        "status": status,
+        "budget": {"consumed": consumed},
+        "zone": zone,
+        "incidents": [{"budget_share": s, "postmortem_required": s > 0.2} for s in incidents],
+        "customers": None,
+    }
 
 
 def month(name, api, batch, db):
-    return {"month": name, "services": [
-        {"name": "api", "slos": api}, {"name": "batch", "slos": batch}, {"name": "db", "slos": db}]}
+    return {
+        "month": name,
+        "services": [{"name": "api", "slos": api}, {"name": "batch", "slos": batch}, {"name": "db", "slos": db}],
+    }
 
 
 # Objectives: api/availability 99.9% (met all months, little budget used -> tighten);
 # api/latency 95% (missed twice by large incidents -> reliability); batch/job-success 95%
 # (missed twice, steadily -> loosen); db/availability changed 99.9% -> 99.95% in November (keep).
-OCTOBER = month("2026-10",
-                [slo("availability", 0.999, 999_900, 1_000_000, "met", 0.1),
-                 slo("latency", 0.95, 930, 1000, "missed", 1.4, "red", incidents=(1.2,))],
-                [slo("job-success", 0.95, 92, 100, "missed", 1.6, "red", incidents=(0.2,))],
-                [slo("availability", 0.999, 9_995, 10_000, "met", 0.5, "yellow")])
-NOVEMBER = month("2026-11",
-                 [slo("availability", 0.999, 1_999_700, 2_000_000, "met", 0.15),
-                  slo("latency", 0.95, 960, 1000, "met", 0.8, "yellow", incidents=(0.5,))],
-                 [slo("job-success", 0.95, 94, 100, "missed", 1.2, "red")],
-                 [slo("availability", 0.9995, 19_992, 20_000, "met", 0.8, "orange")])
-DECEMBER = month("2026-12",
-                 [slo("availability", 0.999, 2_999_400, 3_000_000, "met", 0.2),
-                  slo("latency", 0.95, 900, 1000, "missed", 2.0, "red", incidents=(1.5,))],
-                 [slo("job-success", 0.95, 96, 100, "met", 0.8, "yellow")],
-                 [slo("availability", 0.9995, 9_990, 10_000, "missed", 2.0, "red", incidents=(1.9,))])
+OCTOBER = month(
+    "2026-10",
+    [
+        slo("availability", 0.999, 999_900, 1_000_000, "met", 0.1),
+        slo("latency", 0.95, 930, 1000, "missed", 1.4, "red", incidents=(1.2,)),
+    ],
+    [slo("job-success", 0.95, 92, 100, "missed", 1.6, "red", incidents=(0.2,))],
+    [slo("availability", 0.999, 9_995, 10_000, "met", 0.5, "yellow")],
+)
+NOVEMBER = month(
+    "2026-11",
+    [
+        slo("availability", 0.999, 1_999_700, 2_000_000, "met", 0.15),
+        slo("latency", 0.95, 960, 1000, "met", 0.8, "yellow", incidents=(0.5,)),
+    ],
+    [slo("job-success", 0.95, 94, 100, "missed", 1.2, "red")],
+    [slo("availability", 0.9995, 19_992, 20_000, "met", 0.8, "orange")],
+)
+DECEMBER = month(
+    "2026-12",
+    [
+        slo("availability", 0.999, 2_999_400, 3_000_000, "met", 0.2),
+        slo("latency", 0.95, 900, 1000, "missed", 2.0, "red", incidents=(1.5,)),
+    ],
+    [slo("job-success", 0.95, 96, 100, "met", 0.8, "yellow")],
+    [slo("availability", 0.9995, 9_990, 10_000, "missed", 2.0, "red", incidents=(1.9,))],
+)
 
 
 @pytest.fixture
@@ -54,29 +77,31 @@ def find(review, service, name):
 def test_quarter_sli_pools_the_events_of_all_months(review):
     availability = find(review, "api", "availability")
     assert (availability.good_events, availability.total_events) == (5_999_000, 6_000_000)
-    assert availability.sli == pytest.approx(5_999_000 / 6_000_000)     # the months' mean SLI would be 0.99986...
+    assert availability.sli == pytest.approx(5_999_000 / 6_000_000)  # the months' mean SLI would be 0.99986...
     assert availability.average_consumed == pytest.approx(0.15)
 
 
 def test_met_every_month_with_little_budget_used_suggests_the_next_objective_all_months_met(review):
     availability = find(review, "api", "availability")
     assert availability.recommendation == "tighten" and availability.suggested_objective == 0.9995
-    assert availability.reason.startswith("Met every month using 15% of the budget on average; every month would "
-                                          "also have met 99.95% (worst month 99.980%).")
+    assert availability.reason.startswith(
+        "Met every month using 15% of the budget on average; every month would "
+        "also have met 99.95% (worst month 99.980%)."
+    )
     assert availability.reason.endswith("User happiness and toil are not in this data; check both before acting.")
 
 
 def test_missed_twice_through_large_incidents_puts_reliability_first(review):
     latency = find(review, "api", "latency")
     assert latency.recommendation == "reliability" and latency.missed_months == 2
-    assert "incidents consumed 79% of the budget spent in those months" in latency.reason     # (1.2+1.5)/(1.4+2.0)
-    assert latency.postmortems == 3                          # 120%, 50% and 150% of a month's budget
+    assert "incidents consumed 79% of the budget spent in those months" in latency.reason  # (1.2+1.5)/(1.4+2.0)
+    assert latency.postmortems == 3  # 120%, 50% and 150% of a month's budget
 
 
 def test_missed_twice_steadily_suggests_loosening_to_what_every_month_met(review):
     batch = find(review, "batch", "job-success")
     assert batch.recommendation == "loosen"
-    assert batch.suggested_objective == 0.9                 # worst month 92%: the ladder's step at or below it
+    assert batch.suggested_objective == 0.9  # worst month 92%: the ladder's step at or below it
     assert "a steady shortfall" in batch.reason and "loosen the objective to 90% (every month met it)" in batch.reason
     assert batch.zone_months == (("red", 2), ("yellow", 1))
 
@@ -91,9 +116,13 @@ def test_an_objective_changed_mid_quarter_is_shown_per_month(review):
 
 def test_an_objective_stricter_than_its_dependencies_allow_is_flagged():
     months = [slo_months(m) for m in (OCTOBER, NOVEMBER, DECEMBER)]
-    loose_db = {"month": "2026-12", "services": [
-        {"name": "api", "slos": DECEMBER["services"][0]["slos"]},
-        {"name": "db", "slos": [slo("availability", 0.998, 9_990, 10_000, "met", 0.5)]}]}
+    loose_db = {
+        "month": "2026-12",
+        "services": [
+            {"name": "api", "slos": DECEMBER["services"][0]["slos"]},
+            {"name": "db", "slos": [slo("availability", 0.998, 9_990, 10_000, "met", 0.5)]},
+        ],
+    }
     months[2] = slo_months(loose_db)
     availability = find(review_quarter("T", Quarter(2026, 4), months, (), {"api": ["db"]}, NOW), "api", "availability")
     assert availability.dependency_ceiling == 0.998 and availability.stricter_than_dependencies
@@ -104,7 +133,7 @@ def test_a_month_missing_for_one_slo_is_a_gap_not_a_zero(review):
     months = [slo_months(m) for m in (OCTOBER, NOVEMBER)] + [{}]
     availability = find(review_quarter("T", Quarter(2026, 4), months, (), {}, NOW), "api", "availability")
     assert availability.months[2] is None and availability.total_events == 3_000_000
-    assert availability.recommendation == "keep"        # two of three months: not enough to tighten
+    assert availability.recommendation == "keep"  # two of three months: not enough to tighten
 
 
 def test_quarter_parsing():
@@ -125,14 +154,24 @@ def test_quarterly_command_computes_a_missing_month_from_the_source_and_says_so(
         "timestamp,service,slo,good,total\n"
         "2026-10-15T12:00:00Z,api,availability,990,1000\n"
         "2026-11-15T12:00:00Z,api,availability,2000,2000\n"
-        "2026-12-15T12:00:00Z,api,availability,2997,3000\n")
+        "2026-12-15T12:00:00Z,api,availability,2997,3000\n"
+    )
     config = tmp_path / "slo.yaml"
-    config.write_text("source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n")
+    config.write_text(
+        "source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n"
+    )
     runner = CliRunner()
     with freeze_time("2027-01-02 06:00:00"):
         for month in ("2026-10", "2026-11"):
-            assert runner.invoke(main, ["run", "--config", str(config), "--month", month, "--output", str(tmp_path / "out")]).exit_code == 0
-        result = runner.invoke(main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path / "out")])
+            assert (
+                runner.invoke(
+                    main, ["run", "--config", str(config), "--month", month, "--output", str(tmp_path / "out")]
+                ).exit_code
+                == 0
+            )
+        result = runner.invoke(
+            main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path / "out")]
+        )
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "2026-Q4"
     assert sorted(p.name for p in folder.iterdir()) == ["review.csv", "review.html", "review.json", "review.pdf"]
@@ -155,9 +194,13 @@ def test_a_quarter_that_has_not_ended_is_refused(tmp_path):
     from reports.cli import main
 
     config = tmp_path / "slo.yaml"
-    config.write_text("source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n")
+    config.write_text(
+        "source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n"
+    )
     with freeze_time("2026-12-15 00:00:00"):
-        result = CliRunner().invoke(main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path)])
+        result = CliRunner().invoke(
+            main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path)]
+        )
     assert result.exit_code == 1
     assert "2026-Q4 has not ended yet (it ends 2027-01-01 00:00 UTC); review it after that" in result.output
 
@@ -173,21 +216,33 @@ def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
     (tmp_path / "events.csv").write_text(
         "timestamp,service,slo,good,total\n"
         "2026-09-15T12:00:00Z,api,availability,999,1000\n"
-        "2026-10-15T12:00:00Z,api,availability,990,1000\n")
-    (tmp_path / "slo.yaml").write_text("source: {path: events.csv}\n"
-                                       "services: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n")
+        "2026-10-15T12:00:00Z,api,availability,990,1000\n"
+    )
+    (tmp_path / "slo.yaml").write_text(
+        "source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n"
+    )
     config, _ = load_config(tmp_path / "slo.yaml")
     for month in (Month(2026, 9), Month(2026, 10)):
         run_month(config, source_for(config), month, NOW, tmp_path / "out")
     [slo] = json.loads((tmp_path / "out" / "2026-10" / "report.json").read_text())["services"][0]["slos"]
-    assert slo["history"] == [{"month": "2026-09", "objective": 0.99, "sli": 0.999, "status": "met",
-                               "budget_consumed": pytest.approx(0.1), "zone": "green"}]
-    assert {"kind": "trend", "text": "Budget consumption rose from 10% in September 2026 to 100%."} in slo["recommendations"]
+    assert slo["history"] == [
+        {
+            "month": "2026-09",
+            "objective": 0.99,
+            "sli": 0.999,
+            "status": "met",
+            "budget_consumed": pytest.approx(0.1),
+            "zone": "green",
+        }
+    ]
+    assert {"kind": "trend", "text": "Budget consumption rose from 10% in September 2026 to 100%."} in slo[
+        "recommendations"
+    ]
     html = (tmp_path / "out" / "2026-10" / "api.html").read_text()
     assert "Earlier months" in html and 'aria-label="Error budget consumed per month"' in html
     assert "<td>Sep 2026</td>" in html
     september = (tmp_path / "out" / "2026-09" / "api.html").read_text()
-    assert "Earlier months" not in september                      # nothing before September in the folder
+    assert "Earlier months" not in september  # nothing before September in the folder
 
 
 def test_a_computed_month_the_source_could_not_count_fails_the_review(tmp_path):
@@ -196,11 +251,17 @@ def test_a_computed_month_the_source_could_not_count_fails_the_review(tmp_path):
 
     from reports.cli import main
 
-    (tmp_path / "events.csv").write_text("timestamp,service,slo,good,total\n2026-10-15T12:00:00Z,api,availability,9,10\n")
+    (tmp_path / "events.csv").write_text(
+        "timestamp,service,slo,good,total\n2026-10-15T12:00:00Z,api,availability,9,10\n"
+    )
     config = tmp_path / "slo.yaml"
-    config.write_text("source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n")
+    config.write_text(
+        "source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n"
+    )
     with freeze_time("2027-01-02 06:00:00"):
-        result = CliRunner().invoke(main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path / "out")])
+        result = CliRunner().invoke(
+            main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path / "out")]
+        )
     assert result.exit_code == 1
     assert "error: 2026-11: the file events.csv has rows for api/availability, but none from" in result.output
     assert "The source could not count:" in (tmp_path / "out" / "2026-Q4" / "review.html").read_text()

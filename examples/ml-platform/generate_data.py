@@ -62,10 +62,34 @@ OBJECTIVES = {
     ("feature-store", "latency"): 0.99,
 }
 # Traffic multiplier by UTC hour (0..23): a European and a larger US hump.
-HOURLY_PROFILE = np.array([
-    0.75, 0.60, 0.50, 0.42, 0.40, 0.45, 0.60, 0.80, 1.00, 1.15, 1.20, 1.20,
-    1.10, 1.05, 1.10, 1.30, 1.50, 1.60, 1.55, 1.40, 1.25, 1.10, 0.95, 0.85,
-])
+HOURLY_PROFILE = np.array(
+    [
+        0.75,
+        0.60,
+        0.50,
+        0.42,
+        0.40,
+        0.45,
+        0.60,
+        0.80,
+        1.00,
+        1.15,
+        1.20,
+        1.20,
+        1.10,
+        1.05,
+        1.10,
+        1.30,
+        1.50,
+        1.60,
+        1.55,
+        1.40,
+        1.25,
+        1.10,
+        0.95,
+        0.85,
+    ]
+)
 # Bad-event fraction per (service, slo) outside incidents.
 BACKGROUND = {
     ("model-api", "availability"): 0.0003,
@@ -120,14 +144,16 @@ def bad_rates(steps, service, slo):
 
 
 def long_frame(stamps, service, slo, good, total):
-    return pd.DataFrame({
-        "timestamp": np.repeat(stamps, len(CUSTOMERS)),
-        "service": service,
-        "slo": slo,
-        "customer": np.tile(CUSTOMERS, len(stamps)),
-        "good": good.ravel(),
-        "total": total.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": np.repeat(stamps, len(CUSTOMERS)),
+            "service": service,
+            "slo": slo,
+            "customer": np.tile(CUSTOMERS, len(stamps)),
+            "good": good.ravel(),
+            "total": total.ravel(),
+        }
+    )
 
 
 def generate():
@@ -162,9 +188,7 @@ def generate():
 
 def write(data, out):
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0
-    ) as gz:
+    with open(out, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz:
         gz.write(data.to_csv(index=False, lineterminator="\n").encode())
 
 
@@ -176,20 +200,20 @@ def october_summary(path):
     for (service, slo), row in sums.iterrows():
         sli = row["good"] / row["total"]
         consumed = (1 - sli) / (1 - OBJECTIVES[(service, slo)])
-        print(f"{service + '/' + slo:32} {row['good']:12d} {row['total']:12d} "
-              f"{sli:9.5f} {consumed:9.1%}")
+        print(f"{service + '/' + slo:32} {row['good']:12d} {row['total']:12d} {sli:9.5f} {consumed:9.1%}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path,
-                        default=Path(__file__).resolve().parent / "data" / "ml-platform.csv.gz")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "data" / "ml-platform.csv.gz")
     args = parser.parse_args()
     began = time.perf_counter()
     data = generate()
     write(data, args.out)
-    print(f"wrote {len(data)} rows to {args.out} "
-          f"({args.out.stat().st_size / 1e6:.2f} MB, {time.perf_counter() - began:.1f} s)")
+    print(
+        f"wrote {len(data)} rows to {args.out} "
+        f"({args.out.stat().st_size / 1e6:.2f} MB, {time.perf_counter() - began:.1f} s)"
+    )
     october_summary(args.out)
 
 

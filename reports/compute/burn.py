@@ -33,12 +33,16 @@ def daily_burn(grid: pd.DataFrame, objective: float, tz: str, allowed_bad_events
     for day, counts in grid.groupby(local_day):
         good, total = int(counts["good"].sum()), int(counts["total"].sum())
         bad = total - good
-        days.append(DayBurn(
-            day=day, good=good, total=total,
-            sli=good / total if total else None,
-            burn_rate=burn_rate(bad, total, objective),
-            budget_share=bad / allowed_bad_events if allowed_bad_events else None,
-        ))
+        days.append(
+            DayBurn(
+                day=day,
+                good=good,
+                total=total,
+                sli=good / total if total else None,
+                burn_rate=burn_rate(bad, total, objective),
+                budget_share=bad / allowed_bad_events if allowed_bad_events else None,
+            )
+        )
     return tuple(days)
 
 
@@ -69,14 +73,19 @@ def alerts(grid: pd.DataFrame, window_start, step: timedelta, objective: float) 
         long_rate, short_rate = rates
         firing = np.nan_to_num(long_rate, nan=0) > threshold
         firing &= np.nan_to_num(short_rate, nan=0) > threshold
-        results.append(BurnAlert(
-            severity=severity, long_window_minutes=long_minutes, short_window_minutes=short_minutes,
-            threshold=threshold,
-            long_burn_at_end=_last(long_rate), short_burn_at_end=_last(short_rate),
-            firing_at_end=bool(firing[-1]) if len(firing) else False,
-            firing_at_start=bool(firing[0]) if len(firing) else False,
-            firings=_runs(firing, evaluated_at, step),
-        ))
+        results.append(
+            BurnAlert(
+                severity=severity,
+                long_window_minutes=long_minutes,
+                short_window_minutes=short_minutes,
+                threshold=threshold,
+                long_burn_at_end=_last(long_rate),
+                short_burn_at_end=_last(short_rate),
+                firing_at_end=bool(firing[-1]) if len(firing) else False,
+                firing_at_start=bool(firing[0]) if len(firing) else False,
+                firings=_runs(firing, evaluated_at, step),
+            )
+        )
     return tuple(results)
 
 

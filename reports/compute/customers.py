@@ -120,7 +120,11 @@ def _one(name: str, tier: Tier, assigned: bool, good: int, total: int) -> Custom
     measured = Fraction(good, total) if total else None
     has_sla = tier.sla is not None
     return CustomerResult(
-        customer=name, tier=tier.name, assigned=assigned, good_events=good, total_events=total,
+        customer=name,
+        tier=tier.name,
+        assigned=assigned,
+        good_events=good,
+        total_events=total,
         sli=float(measured) if measured is not None else None,
         objective=tier.objective,
         objective_met=None if measured is None else measured >= exact(tier.objective),
@@ -140,7 +144,10 @@ def _worst_first(result: CustomerResult) -> tuple:
 
 def _summary(tier: Tier, results: list[CustomerResult]) -> TierSummary:
     return TierSummary(
-        tier=tier.name, objective=tier.objective, sla=tier.sla, customers=len(results),
+        tier=tier.name,
+        objective=tier.objective,
+        sla=tier.sla,
+        customers=len(results),
         met_objective=sum(r.objective_met is True for r in results),
         missed_objective=sum(r.objective_met is False for r in results),
         no_data=sum(r.objective_met is None for r in results),
@@ -160,8 +167,9 @@ class Exclusion:
     excluded_total: int
 
 
-def exclude_maintenance(rows: pd.DataFrame, windows: list[tuple[datetime, datetime, str, date | None]],
-                        start: datetime, end: datetime) -> tuple[pd.DataFrame, tuple[Exclusion, ...]]:
+def exclude_maintenance(
+    rows: pd.DataFrame, windows: list[tuple[datetime, datetime, str, date | None]], start: datetime, end: datetime
+) -> tuple[pd.DataFrame, tuple[Exclusion, ...]]:
     """Drop the steps that start inside a maintenance window (clipped to [start, end)).
 
     Rows before ``start`` (alert look-back) are kept unless a maintenance window covers them too.
@@ -175,6 +183,14 @@ def exclude_maintenance(rows: pd.DataFrame, windows: list[tuple[datetime, dateti
         if clipped_start >= clipped_end:
             continue
         in_window = inside & (rows["timestamp"] >= start) & (rows["timestamp"] < end)
-        exclusions.append(Exclusion(clipped_start, clipped_end, reason, announced,
-                                    int(rows.loc[in_window, "good"].sum()), int(rows.loc[in_window, "total"].sum())))
+        exclusions.append(
+            Exclusion(
+                clipped_start,
+                clipped_end,
+                reason,
+                announced,
+                int(rows.loc[in_window, "good"].sum()),
+                int(rows.loc[in_window, "total"].sum()),
+            )
+        )
     return rows[keep], tuple(exclusions)

@@ -11,8 +11,9 @@ from ..config import IncidentConfig
 from .results import Incident
 
 
-def find_incidents(grid: pd.DataFrame, objective: float, step: timedelta, allowed_bad_events: float,
-                   rules: IncidentConfig) -> tuple[Incident, ...]:
+def find_incidents(
+    grid: pd.DataFrame, objective: float, step: timedelta, allowed_bad_events: float, rules: IncidentConfig
+) -> tuple[Incident, ...]:
     """Steps with burn rate ≥ ``rules.min_burn_rate`` are elevated; elevated runs separated by
     at most ``rules.merge_gap`` join into one incident, which spans from its first elevated
     step's start to its last elevated step's end and owns every bad event in that span."""
@@ -37,12 +38,16 @@ def find_incidents(grid: pd.DataFrame, objective: float, step: timedelta, allowe
         span = slice(first, last + 1)
         incident_bad = int(bad[span].sum())
         share = incident_bad / allowed_bad_events
-        incidents.append(Incident(
-            start=grid.index[first].to_pydatetime(),
-            end=(grid.index[last] + step).to_pydatetime(),
-            bad_events=incident_bad, total_events=int(total[span].sum()),
-            peak_burn_rate=float(rate[span].max()), budget_share=share,
-            postmortem_required=share > rules.postmortem_share,
-            duration_minutes=(last + 1 - first) * step.total_seconds() / 60,
-        ))
+        incidents.append(
+            Incident(
+                start=grid.index[first].to_pydatetime(),
+                end=(grid.index[last] + step).to_pydatetime(),
+                bad_events=incident_bad,
+                total_events=int(total[span].sum()),
+                peak_burn_rate=float(rate[span].max()),
+                budget_share=share,
+                postmortem_required=share > rules.postmortem_share,
+                duration_minutes=(last + 1 - first) * step.total_seconds() / 60,
+            )
+        )
     return tuple(incidents)

@@ -21,10 +21,16 @@ from .results import Budget, BudgetPoint, Downtime, SloResult
 BURN_DOWN_RESOLUTION = timedelta(hours=1)
 
 
-
-def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: ReportWindow, step: timedelta,
-                problem: str | None = None, maintenance: Sequence[MaintenanceConfig] = (),
-                customers: CustomerPlan | None = None) -> SloResult:
+def compute_slo(
+    service: str,
+    slo: SloConfig,
+    rows: pd.DataFrame,
+    window: ReportWindow,
+    step: timedelta,
+    problem: str | None = None,
+    maintenance: Sequence[MaintenanceConfig] = (),
+    customers: CustomerPlan | None = None,
+) -> SloResult:
     """``rows``: this SLO's event counts from ``LOOKBACK`` before the window to its end
     (columns timestamp, customer, good, total; any number of rows per step, e.g. one per customer).
     Steps that start inside a ``maintenance`` window are excluded from every figure."""
@@ -53,27 +59,40 @@ def compute_slo(service: str, slo: SloConfig, rows: pd.DataFrame, window: Report
     in_window = rows[(rows["timestamp"] >= window.start) & (rows["timestamp"] < window.end)]
     incidents = find_incidents(grid, slo.objective, step, allowed_bad, slo.incidents) if has_data else ()
     return SloResult(
-        service=service, slo=slo.name, objective=slo.objective, description=slo.description,
-        status=status, no_data_reason=reason,
-        good_events=good if problem is None else 0, total_events=total if problem is None else 0,
-        sli=sli, margin=sli - slo.objective if sli is not None else None,
+        service=service,
+        slo=slo.name,
+        objective=slo.objective,
+        description=slo.description,
+        status=status,
+        no_data_reason=reason,
+        good_events=good if problem is None else 0,
+        total_events=total if problem is None else 0,
+        sli=sli,
+        margin=sli - slo.objective if sli is not None else None,
         coverage=coverage,
         downtime=_downtime(grid, excluded, slo, window, step, sli),
-        budget=Budget(allowed_bad_events=allowed_bad, bad_events=bad if problem is None else 0,
-                      consumed=consumed, remaining=float(1 - consumed_exact) if consumed_exact is not None else None),
+        budget=Budget(
+            allowed_bad_events=allowed_bad,
+            bad_events=bad if problem is None else 0,
+            consumed=consumed,
+            remaining=float(1 - consumed_exact) if consumed_exact is not None else None,
+        ),
         days=daily_burn(grid, slo.objective, window.timezone, allowed_bad) if has_data else (),
         burn_down=_burn_down(grid, step, allowed_bad) if has_data else (),
         alerts=alerts(full, window.start, step, slo.objective) if has_data else (),
         incidents=incidents,
         outside_incidents_share=(consumed - sum(i.budget_share for i in incidents)) if consumed is not None else None,
         exclusions=exclusions,
-        customers=customer_results(in_window, customers) if customers is not None and slo.sla and problem is None else None,
+        customers=customer_results(in_window, customers)
+        if customers is not None and slo.sla and problem is None
+        else None,
         sla=customers is not None and slo.sla,
     )
 
 
-def _downtime(grid: pd.DataFrame, excluded: np.ndarray, slo: SloConfig, window: ReportWindow, step: timedelta,
-              sli: float | None) -> Downtime:
+def _downtime(
+    grid: pd.DataFrame, excluded: np.ndarray, slo: SloConfig, window: ReportWindow, step: timedelta, sli: float | None
+) -> Downtime:
     slice_steps = max(1, round(slo.downtime.slice / step))
     step_minutes = step.total_seconds() / 60
     slice_minutes = slice_steps * step_minutes
@@ -88,7 +107,9 @@ def _downtime(grid: pd.DataFrame, excluded: np.ndarray, slo: SloConfig, window: 
         allowed_minutes=float((1 - exact(slo.objective)) * Fraction(window.minutes)),
         error_equivalent_minutes=(1 - sli) * window.minutes if sli is not None else None,
         measured_minutes=float(down.sum() * slice_minutes),
-        slice_minutes=slice_minutes, down_below=slo.down_below, down_slices=int(down.sum()),
+        slice_minutes=slice_minutes,
+        down_below=slo.down_below,
+        down_slices=int(down.sum()),
         no_data_minutes=float((grid["total"].isna().to_numpy() & ~excluded).sum() * step_minutes),
         idle_minutes=float(idle.sum() * slice_minutes),
         excluded_minutes=float(excluded.sum() * step_minutes),
@@ -103,8 +124,13 @@ def _burn_down(grid: pd.DataFrame, step: timedelta, allowed_bad: float) -> tuple
     stride = max(1, round(BURN_DOWN_RESOLUTION / step))
     points = [BudgetPoint(at=grid.index[0].to_pydatetime(), remaining=1.0)]
     for position in range(stride - 1, len(grid), stride):
-        points.append(BudgetPoint(at=(grid.index[position] + step).to_pydatetime(),
-                                  remaining=1 - float(bad.iloc[position]) / allowed_bad))
+        points.append(
+            BudgetPoint(
+                at=(grid.index[position] + step).to_pydatetime(), remaining=1 - float(bad.iloc[position]) / allowed_bad
+            )
+        )
     if (len(grid) - 1) % stride != stride - 1:
-        points.append(BudgetPoint(at=(grid.index[-1] + step).to_pydatetime(), remaining=1 - float(bad.iloc[-1]) / allowed_bad))
+        points.append(
+            BudgetPoint(at=(grid.index[-1] + step).to_pydatetime(), remaining=1 - float(bad.iloc[-1]) / allowed_bad)
+        )
     return tuple(points)

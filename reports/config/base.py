@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 
-
 CHANGE_KINDS = ("feature", "bugfix", "security", "refactor")
 ChangeKind = Literal["feature", "bugfix", "security", "refactor"]
 

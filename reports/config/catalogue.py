@@ -16,7 +16,6 @@ from .policy import PolicyConfig
 from .slo import ServiceConfig
 from .source import SourceConfig
 
-
 RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "customers", "sent"}
 """File names of the month folder's own documents, which a service's pages must not take."""
 
@@ -55,11 +54,15 @@ class Config(Model):
                 sli, where = slo.sli, f"services[{i}].slos[{j}].sli"
                 missing = [key for key in needs[sli.kind] if getattr(sli, key) is None]
                 if missing:
-                    problems.append(f"{where}: a {sli.kind} SLI needs {' and '.join(missing)}; add "
-                                    f"{', '.join(missing)} (see docs/configuration.md)")
+                    problems.append(
+                        f"{where}: a {sli.kind} SLI needs {' and '.join(missing)}; add "
+                        f"{', '.join(missing)} (see docs/configuration.md)"
+                    )
                 if sli.kind == "raw" and slo.sla and self.customers is not None:
-                    problems.append(f"{where}: a raw SLI cannot be split per customer for sla: true; use a ratio or "
-                                    "latency SLI, or remove sla: true")
+                    problems.append(
+                        f"{where}: a raw SLI cannot be split per customer for sla: true; use a ratio or "
+                        "latency SLI, or remove sla: true"
+                    )
                 if sli.kind == "ratio" and (sli.bad is None) == (sli.good is None):
                     problems.append(f"{where}: a ratio SLI needs exactly one of bad and good; keep the one you count")
         if problems:
@@ -74,8 +77,10 @@ class Config(Model):
             for dependency in service.depends_on:
                 if dependency not in others:
                     choice = f"use one of {', '.join(others)}" if others else "the catalogue has no other service"
-                    raise ValueError(f"services[{index}].depends_on: {dependency!r} is not another service of this "
-                                     f"catalogue; {choice}")
+                    raise ValueError(
+                        f"services[{index}].depends_on: {dependency!r} is not another service of this "
+                        f"catalogue; {choice}"
+                    )
         return self
 
     @model_validator(mode="after")
@@ -83,8 +88,10 @@ class Config(Model):
         if self.customers is None:
             marked = [f"{s.name}/{o.name}" for s in self.services for o in s.slos if o.sla]
             if marked:
-                raise ValueError(f"SLOs marked sla: true ({', '.join(marked)}) but no customers section; "
-                                 "add customers: with tiers, or remove sla: true")
+                raise ValueError(
+                    f"SLOs marked sla: true ({', '.join(marked)}) but no customers section; "
+                    "add customers: with tiers, or remove sla: true"
+                )
         return self
 
     @field_validator("timezone")
@@ -93,7 +100,9 @@ class Config(Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone; write a name such as UTC or America/New_York") from None
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; write a name such as UTC or America/New_York"
+            ) from None
         return value
 
     @field_validator("output")
@@ -108,8 +117,10 @@ class Config(Model):
         require_unique([file_stem(s.name) for s in services], "service file name")
         for service in services:
             if file_stem(service.name).lower() in RESERVED_FILE_STEMS:
-                raise ValueError(f"service {service.name!r} would overwrite the month's own "
-                                 f"{file_stem(service.name).lower()} file; rename the service (e.g. {service.name}-service)")
+                raise ValueError(
+                    f"service {service.name!r} would overwrite the month's own "
+                    f"{file_stem(service.name).lower()} file; rename the service (e.g. {service.name}-service)"
+                )
         return services
 
     @property

@@ -38,7 +38,9 @@ class TierConfig(Model):
         for bound, percent in value.items():
             fraction(bound, "0.999")
             if isinstance(percent, bool) or not isinstance(percent, (int, float)) or not 0 < percent <= 100:
-                raise ValueError(f"credit {percent!r} for SLI below {bound} is not a percentage in (0, 100]; write e.g. 10")
+                raise ValueError(
+                    f"credit {percent!r} for SLI below {bound} is not a percentage in (0, 100]; write e.g. 10"
+                )
         return value
 
     @model_validator(mode="after")
@@ -71,15 +73,20 @@ class CustomersConfig(Model):
     def _known_tiers(self, info: ValidationInfo) -> CustomersConfig:
         for name, tier in self.tiers.items():
             if tier.sla is not None and tier.sla > tier.objective:
-                warn(info, f"customers.tiers.{name}.sla: {tier.sla:g} is stricter than the tier's objective "
-                            f"{tier.objective:g}; make the objective at least as strict (internal objectives are "
-                            "meant to be tighter than the promise)")
+                warn(
+                    info,
+                    f"customers.tiers.{name}.sla: {tier.sla:g} is stricter than the tier's objective "
+                    f"{tier.objective:g}; make the objective at least as strict (internal objectives are "
+                    "meant to be tighter than the promise)",
+                )
         problems = []
         if self.default_tier not in self.tiers:
             problems.append(f"default_tier {self.default_tier!r} is not a tier; use one of {', '.join(self.tiers)}")
         for customer, tier in self.all_assignments().items():
             if tier not in self.tiers:
-                problems.append(f"customer {customer!r} is assigned to unknown tier {tier!r}; use one of {', '.join(self.tiers)}")
+                problems.append(
+                    f"customer {customer!r} is assigned to unknown tier {tier!r}; use one of {', '.join(self.tiers)}"
+                )
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -9,7 +9,6 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import ENV_NAME_RE, Duration, Model
 
-
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _SUBJECT_FIELDS = {"title": "", "month": ""}
 
@@ -63,8 +62,10 @@ class SmtpConfig(Model):
     def _no_password_in_the_file(cls, data: Any) -> Any:
         if isinstance(data, dict) and "password" in data:
             # The value is deliberately not repeated: it may be a real password.
-            raise ValueError("has a password key; passwords do not belong in the config file: remove it, put the "
-                             "password in an environment variable and name that variable in password_env")
+            raise ValueError(
+                "has a password key; passwords do not belong in the config file: remove it, put the "
+                "password in an environment variable and name that variable in password_env"
+            )
         return data
 
     @field_validator("password_env")
@@ -72,22 +73,30 @@ class SmtpConfig(Model):
     def _check_password_env(cls, value: str | None) -> str | None:
         if value is not None and not ENV_NAME_RE.match(value):
             # Not echoed either: a password pasted here by mistake must not reach the terminal or the logs.
-            raise ValueError("is not an environment variable name (letters, digits and _); write the variable's "
-                             "name, e.g. SLO_REPORT_SMTP_PASSWORD, and keep the password in the environment")
+            raise ValueError(
+                "is not an environment variable name (letters, digits and _); write the variable's "
+                "name, e.g. SLO_REPORT_SMTP_PASSWORD, and keep the password in the environment"
+            )
         return value
 
     @model_validator(mode="after")
     def _check_security(self) -> SmtpConfig:
         if self.starttls and self.ssl:
-            raise ValueError("starttls and ssl are exclusive; keep ssl: true for port 465, or starttls: true for port 587")
+            raise ValueError(
+                "starttls and ssl are exclusive; keep ssl: true for port 465, or starttls: true for port 587"
+            )
         if self.username and not self.password_env:
-            raise ValueError("username without password_env; add password_env: SLO_REPORT_SMTP_PASSWORD "
-                             "(the name of the environment variable holding the password)")
+            raise ValueError(
+                "username without password_env; add password_env: SLO_REPORT_SMTP_PASSWORD "
+                "(the name of the environment variable holding the password)"
+            )
         if self.password_env and not self.username:
             raise ValueError("password_env without username; add the login name as username")
         if self.username and not (self.starttls or self.ssl) and self.host.lower() not in _LOOPBACK_HOSTS:
-            raise ValueError(f"the password would cross the network unencrypted to {self.host}; "
-                             "set starttls: true (port 587) or ssl: true (port 465)")
+            raise ValueError(
+                f"the password would cross the network unencrypted to {self.host}; "
+                "set starttls: true (port 587) or ssl: true (port 465)"
+            )
         return self
 
     @property
@@ -97,7 +106,7 @@ class SmtpConfig(Model):
     @property
     def backoff(self) -> tuple[float, ...]:
         """The pauses, in seconds, between attempts."""
-        return tuple(self.retry_delay.total_seconds() * 2 ** n for n in range(self.retries))
+        return tuple(self.retry_delay.total_seconds() * 2**n for n in range(self.retries))
 
 
 class EmailConfig(Model):
@@ -123,11 +132,15 @@ class EmailConfig(Model):
         try:
             value.format(**_SUBJECT_FIELDS)
         except (KeyError, IndexError) as exc:
-            raise ValueError(f"unknown placeholder {{{exc.args[0]}}}; use {{title}} and {{month}} "
-                             "(write {{ and }} for literal braces)") from None
+            raise ValueError(
+                f"unknown placeholder {{{exc.args[0]}}}; use {{title}} and {{month}} "
+                "(write {{ and }} for literal braces)"
+            ) from None
         except ValueError as exc:
-            raise ValueError(f"is not a valid template ({exc}); use {{title}} and {{month}}, "
-                             "and write {{ and }} for literal braces") from None
+            raise ValueError(
+                f"is not a valid template ({exc}); use {{title}} and {{month}}, "
+                "and write {{ and }} for literal braces"
+            ) from None
         return value
 
     def subject_for(self, title: str, month_label: str) -> str:

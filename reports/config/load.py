@@ -55,7 +55,7 @@ def _problem(error: dict[str, Any]) -> str:
 
 def _unknown_keys(model: BaseModel, loc: tuple[Any, ...]) -> list[str]:
     warnings = []
-    for key in (model.model_extra or {}):
+    for key in model.model_extra or {}:
         known = [field.alias or name for name, field in type(model).model_fields.items()]
         close = difflib.get_close_matches(str(key), known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
@@ -73,7 +73,9 @@ def _unknown_keys(model: BaseModel, loc: tuple[Any, ...]) -> list[str]:
 def parse_config(data: Any, base_dir: Path | None = None, source: str = "config") -> tuple[Config, list[str]]:
     """Validate a parsed YAML document; return the config and its warnings (unknown keys)."""
     if not isinstance(data, dict):
-        raise ConfigError(["(top level): the file is not a mapping of keys; start from examples/ml-platform/slo-report.yaml"], source)
+        raise ConfigError(
+            ["(top level): the file is not a mapping of keys; start from examples/ml-platform/slo-report.yaml"], source
+        )
     try:
         context = {"base_dir": base_dir, "warnings": []}
         config = Config.model_validate(data, context=context)
@@ -94,7 +96,9 @@ def load_config(path: Path | str, strict: bool = False) -> tuple[Config, list[st
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(YAML)"
-        raise ConfigError([f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax there"], str(path)) from None
+        raise ConfigError(
+            [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax there"], str(path)
+        ) from None
     config, warnings = parse_config(data, path.parent.resolve(), str(path))
     if strict and warnings:
         raise ConfigError(warnings, str(path))

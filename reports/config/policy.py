@@ -27,15 +27,34 @@ class ZoneConfig(Model):
 
 
 DEFAULT_ZONE_RULES: dict[str, dict[str, Any]] = {
-    "green": dict(min_remaining=0.75, allowed_changes=list(CHANGE_KINDS), approval="standard code review", notify=[],
-                  guidance="Normal release velocity."),
-    "yellow": dict(min_remaining=0.25, allowed_changes=list(CHANGE_KINDS), approval="senior engineer approval",
-                   notify=["engineering manager"], guidance="Ship with care: every change needs a senior engineer's approval."),
-    "orange": dict(min_remaining=0.0, allowed_changes=["bugfix", "security"], approval="engineering manager approval",
-                   notify=["engineering manager", "VP engineering"], guidance="Bug fixes and security fixes only."),
-    "red": dict(min_remaining=None, allowed_changes=["security"], approval="VP engineering approval",
-                notify=["engineering manager", "VP engineering", "executives"],
-                guidance="Release freeze: security fixes only; data-loss fixes by exception with VP approval."),
+    "green": dict(
+        min_remaining=0.75,
+        allowed_changes=list(CHANGE_KINDS),
+        approval="standard code review",
+        notify=[],
+        guidance="Normal release velocity.",
+    ),
+    "yellow": dict(
+        min_remaining=0.25,
+        allowed_changes=list(CHANGE_KINDS),
+        approval="senior engineer approval",
+        notify=["engineering manager"],
+        guidance="Ship with care: every change needs a senior engineer's approval.",
+    ),
+    "orange": dict(
+        min_remaining=0.0,
+        allowed_changes=["bugfix", "security"],
+        approval="engineering manager approval",
+        notify=["engineering manager", "VP engineering"],
+        guidance="Bug fixes and security fixes only.",
+    ),
+    "red": dict(
+        min_remaining=None,
+        allowed_changes=["security"],
+        approval="VP engineering approval",
+        notify=["engineering manager", "VP engineering", "executives"],
+        guidance="Release freeze: security fixes only; data-loss fixes by exception with VP approval.",
+    ),
 }
 
 
@@ -59,16 +78,22 @@ class PolicyConfig(Model):
                     elif key == "guidance":
                         values[key] = ""
                     else:
-                        problems.append(f"zones[{index}] ({zone.name}) has no {key}; add it (only green, yellow, orange and red have defaults)")
+                        problems.append(
+                            f"zones[{index}] ({zone.name}) has no {key}; add it (only green, yellow, orange and red have defaults)"
+                        )
             last = index == len(zones) - 1
             if last and zone.min_remaining is not None:
-                problems.append(f"zones[{index}].min_remaining: the last zone catches the rest; remove its min_remaining")
+                problems.append(
+                    f"zones[{index}].min_remaining: the last zone catches the rest; remove its min_remaining"
+                )
             if not last and zone.min_remaining is None:
                 problems.append(f"zones[{index}].min_remaining: missing; give every zone but the last a min_remaining")
             completed.append(ZoneConfig(**values))
         bounds = [z.min_remaining for z in zones[:-1] if z.min_remaining is not None]
         if bounds != sorted(bounds, reverse=True) or len(set(bounds)) != len(bounds):
-            problems.append("min_remaining must fall strictly from the first zone to the last; order the zones from most to least budget")
+            problems.append(
+                "min_remaining must fall strictly from the first zone to the last; order the zones from most to least budget"
+            )
         require_unique([z.name for z in zones], "zone")
         if problems:
             raise ValueError("; ".join(problems))

@@ -12,13 +12,13 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from .base import ENV_NAME_RE, Duration, Model, resolve_path
 
 
-
-
 def _source_env_name(value: str | None) -> str | None:
     # The value is never echoed: people paste the secret itself here by mistake.
     if value is not None and not ENV_NAME_RE.match(value):
-        raise ValueError("is not an environment variable name (letters, digits and _); "
-                         "give the variable's name, e.g. PROM_TOKEN, not the secret itself")
+        raise ValueError(
+            "is not an environment variable name (letters, digits and _); "
+            "give the variable's name, e.g. PROM_TOKEN, not the secret itself"
+        )
     return value
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 
 from ..config import Config
@@ -39,10 +39,20 @@ class SendResult:
         return list(dict.fromkeys(d.recipient for d, _ in self.failed))
 
 
-def send_month(config: Config, output_dir: Path, month: str, *, now: datetime, connect: Connect | None,
-               force: bool = False, dry_run: bool = False, delays: Sequence[float] | None = None,
-               sleep: Callable[[float], None] = time.sleep, secrets: Sequence[str] = (),
-               echo: Callable[[str], None] = lambda line: None) -> SendResult:
+def send_month(
+    config: Config,
+    output_dir: Path,
+    month: str,
+    *,
+    now: datetime,
+    connect: Connect | None,
+    force: bool = False,
+    dry_run: bool = False,
+    delays: Sequence[float] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    secrets: Sequence[str] = (),
+    echo: Callable[[str], None] = lambda line: None,
+) -> SendResult:
     """Send what the ledger does not hold yet (everything under ``force``); ``dry_run`` only reports.
 
     ``delays`` are the pauses between attempts (default: the config's backoff); ``secrets``
@@ -51,16 +61,21 @@ def send_month(config: Config, output_dir: Path, month: str, *, now: datetime, c
     if config.email is None:
         raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
     folder = output_dir / month
-    load_report(folder)                                  # no month, no lock taken, nothing created
+    load_report(folder)  # no month, no lock taken, nothing created
     if dry_run:
         return _triage(config, folder, force, echo, "would send")[0]
     if connect is None:
         raise DeliveryError("no mail connection given; pass connect (or use dry_run)")
     try:
-        with output_lock(output_dir, wait=False):       # read the month only now: no regeneration under our feet
+        with output_lock(output_dir, wait=False):  # read the month only now: no regeneration under our feet
             result, pending, report = _triage(config, folder, force, echo, None)
-            mailer = Mailer(connect, config.email.smtp.backoff if delays is None else delays, sleep, secrets,
-                            on_retry=lambda why, pause: echo(f"  {why}; retrying in {pause:g}s"))
+            mailer = Mailer(
+                connect,
+                config.email.smtp.backoff if delays is None else delays,
+                sleep,
+                secrets,
+                on_retry=lambda why, pause: echo(f"  {why}; retrying in {pause:g}s"),
+            )
             try:
                 _send_all(pending, mailer, Ledger(folder), report, config.email.from_, now, result, echo)
             finally:
@@ -70,8 +85,9 @@ def send_month(config: Config, output_dir: Path, month: str, *, now: datetime, c
     return result
 
 
-def _triage(config: Config, folder: Path, force: bool, echo: Callable[[str], None],
-            verb: str | None) -> tuple[SendResult, list[Delivery], dict]:
+def _triage(
+    config: Config, folder: Path, force: bool, echo: Callable[[str], None], verb: str | None
+) -> tuple[SendResult, list[Delivery], dict]:
     """Split the plan into what is still to send and what the ledger already holds."""
     report = load_report(folder)
     ledger = Ledger(folder)
@@ -92,8 +108,16 @@ def _triage(config: Config, folder: Path, force: bool, echo: Callable[[str], Non
     return result, pending, report
 
 
-def _send_all(pending: list[Delivery], mailer: Mailer, ledger: Ledger, report: dict, sender: str,
-              now: datetime, result: SendResult, echo: Callable[[str], None]) -> None:
+def _send_all(
+    pending: list[Delivery],
+    mailer: Mailer,
+    ledger: Ledger,
+    report: dict,
+    sender: str,
+    now: datetime,
+    result: SendResult,
+    echo: Callable[[str], None],
+) -> None:
     folder = result.folder
     for index, delivery in enumerate(pending):
         path = folder / delivery.attachment
@@ -109,13 +133,21 @@ def _send_all(pending: list[Delivery], mailer: Mailer, ledger: Ledger, report: d
             result.failed.append((delivery, failure.reason))
             echo(f"failed {delivery.attachment} to {delivery.recipient}: {failure.reason}")
             if failure.at_connect:
-                for rest in pending[index + 1:]:      # the server is unreachable: do not wait out each one
+                for rest in pending[index + 1 :]:  # the server is unreachable: do not wait out each one
                     result.failed.append((rest, f"not attempted: {failure.reason}"))
                     echo(f"failed {rest.attachment} to {rest.recipient}: not attempted: {failure.reason}")
                 return
             continue
-        sent_at = now.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-        ledger.record(Entry(delivery.recipient, delivery.attachment, digest(path), str(message["Message-ID"]),
-                            sent_at, delivery.subject))
+        sent_at = now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        ledger.record(
+            Entry(
+                delivery.recipient,
+                delivery.attachment,
+                digest(path),
+                str(message["Message-ID"]),
+                sent_at,
+                delivery.subject,
+            )
+        )
         result.sent.append(delivery)
         echo(f"sent {delivery.attachment} to {delivery.recipient} ({message['Message-ID']})")

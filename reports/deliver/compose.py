@@ -50,8 +50,9 @@ def load_report(folder: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise DeliveryError(f"no report in {folder}; generate it first: slo-report run --month {folder.name}") from None
     except (OSError, ValueError) as exc:
-        raise DeliveryError(f"{path} cannot be read ({exc}); regenerate it: "
-                            f"slo-report run --month {folder.name}") from None
+        raise DeliveryError(
+            f"{path} cannot be read ({exc}); regenerate it: slo-report run --month {folder.name}"
+        ) from None
 
 
 def one_line(text: str) -> str:
@@ -74,7 +75,7 @@ def plan(config: Config, email: EmailConfig, folder: Path, report: dict[str, Any
     if (folder / CREDITS).is_file():
         deliveries += [Delivery(to, CREDITS, "credits", f"{base} — SLA credits") for to in email.account_team_to]
     unique = {(address_key(d.recipient), d.attachment): d for d in reversed(deliveries)}
-    return [d for d in deliveries if unique[(address_key(d.recipient), d.attachment)] is d]   # listed twice, sent once
+    return [d for d in deliveries if unique[(address_key(d.recipient), d.attachment)] is d]  # listed twice, sent once
 
 
 def digest(path: Path) -> str:
@@ -117,10 +118,11 @@ def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
     table = ""
     if rows:
         cells = "".join(f"<tr><td>{esc(n)}</td><td>{esc(z)}</td><td>{esc(b)}</td></tr>" for n, z, b in rows)
-        table = ("<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><thead><tr><th>Service</th><th>Zone</th>"
-                 f"<th>Budget left</th></tr></thead><tbody>{cells}</tbody></table>")
-    page = (f"<!DOCTYPE html><html><body><p>{esc(intro)}</p>{table}"
-            f"<p>{esc(footer)}</p></body></html>")
+        table = (
+            '<table border="1" cellpadding="4" cellspacing="0"><thead><tr><th>Service</th><th>Zone</th>'
+            f"<th>Budget left</th></tr></thead><tbody>{cells}</tbody></table>"
+        )
+    page = f"<!DOCTYPE html><html><body><p>{esc(intro)}</p>{table}<p>{esc(footer)}</p></body></html>"
     return "\n".join(text) + "\n", page
 
 
@@ -133,13 +135,14 @@ def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], send
     message["Date"] = format_datetime(now)
     domain = parseaddr(sender)[1].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(f"slo-report.{report['month']}", domain=domain)
-    message["Auto-Submitted"] = "auto-generated"        # RFC 3834: no out-of-office replies
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     text, page = bodies(delivery, report)
     message.set_content(text)
     message.add_alternative(page, subtype="html")
     path = folder / delivery.attachment
     stem, dot, extension = delivery.attachment.rpartition(".")
     maintype, subtype = ("application", "pdf") if extension == "pdf" else ("text", "csv")
-    message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
-                           filename=f"{stem}-{report['month']}{dot}{extension}")
+    message.add_attachment(
+        path.read_bytes(), maintype=maintype, subtype=subtype, filename=f"{stem}-{report['month']}{dot}{extension}"
+    )
     return message

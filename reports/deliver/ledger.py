@@ -43,7 +43,7 @@ class Ledger:
                 try:
                     entry = Entry(**json.loads(line))
                 except (ValueError, TypeError):
-                    continue            # a line cut short by a crash; the rest still counts
+                    continue  # a line cut short by a crash; the rest still counts
                 self._entries[(address_key(entry.recipient), entry.attachment)] = entry
 
     def sent(self, recipient: str, attachment: str) -> Entry | None:

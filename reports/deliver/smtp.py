@@ -39,14 +39,17 @@ def smtp_connector(settings: SmtpConfig, environ: Mapping[str, str]) -> tuple[Co
     if settings.password_env:
         password = environ.get(settings.password_env)
         if not password:
-            raise DeliveryError(f"email.smtp.password_env: the environment variable {settings.password_env} is not "
-                                f"set; export it (cron: put it in the wrapper's environment file)")
+            raise DeliveryError(
+                f"email.smtp.password_env: the environment variable {settings.password_env} is not "
+                f"set; export it (cron: put it in the wrapper's environment file)"
+            )
     timeout = settings.timeout.total_seconds()
 
     def connect() -> Client:
         if settings.ssl:
-            client = smtplib.SMTP_SSL(settings.host, settings.effective_port, timeout=timeout,
-                                      context=ssl.create_default_context())
+            client = smtplib.SMTP_SSL(
+                settings.host, settings.effective_port, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             client = smtplib.SMTP(settings.host, settings.effective_port, timeout=timeout)
         try:
@@ -85,8 +88,8 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return True
     if isinstance(exc, (smtplib.SMTPException, ssl.SSLError)):
-        return False                   # no AUTH or STARTTLS, a bad certificate: retrying will not help
-    return isinstance(exc, OSError)    # refused, reset, unreachable, timed out, DNS
+        return False  # no AUTH or STARTTLS, a bad certificate: retrying will not help
+    return isinstance(exc, OSError)  # refused, reset, unreachable, timed out, DNS
 
 
 def describe(exc: BaseException) -> str:
@@ -96,8 +99,10 @@ def describe(exc: BaseException) -> str:
         reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return f"{exc.smtp_code} {reply}"
     if isinstance(exc, UnicodeError):
-        return ("the user name, password or an address has characters SMTP cannot send (non-ASCII); "
-                "use ASCII credentials or an SMTPUTF8-capable server")
+        return (
+            "the user name, password or an address has characters SMTP cannot send (non-ASCII); "
+            "use ASCII credentials or an SMTPUTF8-capable server"
+        )
     if isinstance(exc, TimeoutError):
         return "timed out"
     if isinstance(exc, OSError) and exc.strerror:
@@ -116,8 +121,14 @@ class SendFailed(Exception):
 class Mailer:
     """One connection reused across messages; a failed attempt drops it and the next reconnects."""
 
-    def __init__(self, connect: Connect, delays: Sequence[float], sleep: Callable[[float], None] = time.sleep,
-                 secrets: Sequence[str] = (), on_retry: Callable[[str, float], None] = lambda reason, delay: None):
+    def __init__(
+        self,
+        connect: Connect,
+        delays: Sequence[float],
+        sleep: Callable[[float], None] = time.sleep,
+        secrets: Sequence[str] = (),
+        on_retry: Callable[[str, float], None] = lambda reason, delay: None,
+    ):
         self._connect = connect
         self._delays = tuple(delays)
         self._sleep = sleep
@@ -137,7 +148,7 @@ class Mailer:
                 at_connect = False
                 self._client.send_message(message, sender, [recipient])
                 return
-            except (OSError, UnicodeError) as exc:   # every smtplib, socket and TLS error is an OSError;
+            except (OSError, UnicodeError) as exc:  # every smtplib, socket and TLS error is an OSError;
                 # a password or address the protocol cannot encode is a UnicodeError
                 self._drop()
                 reason = scrub(describe(exc), self._secrets)
@@ -150,7 +161,7 @@ class Mailer:
         if self._client is not None:
             try:
                 self._client.quit()
-            except Exception:           # noqa: BLE001 — the messages are already accepted
+            except Exception:  # noqa: BLE001 — the messages are already accepted
                 pass
             self._drop()
 
@@ -158,6 +169,6 @@ class Mailer:
         if self._client is not None:
             try:
                 self._client.close()
-            except Exception:           # noqa: BLE001
+            except Exception:  # noqa: BLE001
                 pass
             self._client = None

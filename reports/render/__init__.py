@@ -18,8 +18,15 @@ from .customers import customer_statement, statement_customers, statement_names
 from .environment import render
 from .pdf import html_to_pdf, html_to_pdf_pages
 
-__all__ = ["render_documents", "render_service_html", "render_index_html", "render_summary_html",
-           "render_statement_html", "statement_pdf", "statement_names"]
+__all__ = [
+    "render_documents",
+    "render_service_html",
+    "render_index_html",
+    "render_summary_html",
+    "render_statement_html",
+    "statement_pdf",
+    "statement_names",
+]
 
 
 def render_service_html(report: MonthReport, service_name: str) -> str:

@@ -40,30 +40,38 @@ def _n(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float = 10, fill: str = INK,
-          weight: str = "normal") -> str:
+def _text(
+    x: float, y: float, text: str, *, anchor: str = "start", size: float = 10, fill: str = INK, weight: str = "normal"
+) -> str:
     bold = ' font-weight="bold"' if weight == "bold" else ""
-    return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" fill="{fill}" text-anchor="{anchor}"{bold}>'
-            f'{escape(text)}</text>')
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" fill="{fill}" text-anchor="{anchor}"{bold}>'
+        f"{escape(text)}</text>"
+    )
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, stroke: str, width: float = 1, dash: str | None = None) -> str:
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
-            f'stroke-width="{width}"{dashed}/>')
+    return (
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
+        f'stroke-width="{width}"{dashed}/>'
+    )
 
 
 def _polyline(points: Sequence[tuple[float, float]], stroke: str, width: float = 1.5) -> str:
     coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
-    return (f'<polyline points="{coords}" fill="none" stroke="{stroke}" stroke-width="{width}" '
-            f'stroke-linejoin="round" stroke-linecap="round"/>')
+    return (
+        f'<polyline points="{coords}" fill="none" stroke="{stroke}" stroke-width="{width}" '
+        f'stroke-linejoin="round" stroke-linecap="round"/>'
+    )
 
 
 def _svg(body: list[str], label: str) -> Markup:
     return Markup(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(label)}" '
-        f'font-family="{FONT}"><title>{escape(label)}</title>' + "".join(body) + "</svg>")
+        f'font-family="{FONT}"><title>{escape(label)}</title>' + "".join(body) + "</svg>"
+    )
 
 
 def _legend(items: Sequence[tuple[str, str]]) -> tuple[list[str], float]:
@@ -111,9 +119,11 @@ def daily_sli_chart(days: Sequence[DayBurn], objective: float, axis_label: str) 
     clipped_any = any(d.sli is not None and d.sli < floor for d in days)
     gaps_any = any(d.sli is None for d in days)
 
-    legend_items = [(_swatch_line(BLUE, 1.5) + f'<circle cx="9" cy="0" r="2.2" fill="{BLUE}"/>', "daily SLI"),
-                    (f'<circle cx="9" cy="0" r="3" fill="{RED}"/>', "below objective"),
-                    (_swatch_line(ORANGE, 1.4, "5 3"), f"objective {objective_text(objective)}")]
+    legend_items = [
+        (_swatch_line(BLUE, 1.5) + f'<circle cx="9" cy="0" r="2.2" fill="{BLUE}"/>', "daily SLI"),
+        (f'<circle cx="9" cy="0" r="3" fill="{RED}"/>', "below objective"),
+        (_swatch_line(ORANGE, 1.4, "5 3"), f"objective {objective_text(objective)}"),
+    ]
     if clipped_any:
         legend_items.append((f'<path d="M4,-4 L14,-4 L9,4 Z" fill="{RED}"/>', f"under {objective_text(floor)}"))
     if gaps_any:
@@ -129,11 +139,15 @@ def daily_sli_chart(days: Sequence[DayBurn], objective: float, axis_label: str) 
     def y_of(value: float) -> float:
         return top + (1 - (value - floor) / span) * plot_h
 
-    body.append(f'<rect x="{LEFT}" y="{_n(top)}" width="{PLOT_W}" height="{_n(plot_h)}" fill="#ffffff" stroke="{GRID}"/>')
+    body.append(
+        f'<rect x="{LEFT}" y="{_n(top)}" width="{PLOT_W}" height="{_n(plot_h)}" fill="#ffffff" stroke="{GRID}"/>'
+    )
     for index, day in enumerate(days):
         if day.sli is None:
-            body.append(f'<rect x="{_n(LEFT + index * step_x)}" y="{_n(top)}" width="{_n(step_x)}" '
-                        f'height="{_n(plot_h)}" fill="{GAP}"/>')
+            body.append(
+                f'<rect x="{_n(LEFT + index * step_x)}" y="{_n(top)}" width="{_n(step_x)}" '
+                f'height="{_n(plot_h)}" fill="{GAP}"/>'
+            )
     for k in range(CLIP_BUDGETS + 1):
         tick = round(1 - k * budget, 10)
         if tick < floor - 1e-12:
@@ -163,16 +177,20 @@ def daily_sli_chart(days: Sequence[DayBurn], objective: float, axis_label: str) 
             continue
         x = x_of(index)
         if day.sli < floor:
-            body.append(f'<path d="M{_n(x - 4.5)},{_n(bottom - 8)} L{_n(x + 4.5)},{_n(bottom - 8)} '
-                        f'L{_n(x)},{_n(bottom)} Z" fill="{RED}"/>')
+            body.append(
+                f'<path d="M{_n(x - 4.5)},{_n(bottom - 8)} L{_n(x + 4.5)},{_n(bottom - 8)} '
+                f'L{_n(x)},{_n(bottom)} Z" fill="{RED}"/>'
+            )
             lift = 11 if clipped % 2 == 0 else 21
             anchor = "end" if x > LEFT + PLOT_W - 22 else "start" if x < LEFT + 22 else "middle"
             shift = {"end": 3, "start": -3, "middle": 0}[anchor]
             label = percent(day.sli)
             width = 5.8 * len(label) + 3
             left = {"end": x + shift - width + 1.5, "start": x + shift - 1.5, "middle": x - width / 2}[anchor]
-            body.append(f'<rect x="{_n(left)}" y="{_n(bottom - lift - 9)}" width="{_n(width)}" height="11.5" '
-                        f'fill="#ffffff" fill-opacity="0.9"/>')
+            body.append(
+                f'<rect x="{_n(left)}" y="{_n(bottom - lift - 9)}" width="{_n(width)}" height="11.5" '
+                f'fill="#ffffff" fill-opacity="0.9"/>'
+            )
             body.append(_text(x + shift, bottom - lift, label, anchor=anchor, size=9, fill=RED, weight="bold"))
             clipped += 1
         elif day.sli < objective:
@@ -189,7 +207,9 @@ def _nice_step(span: float, max_ticks: int = 6) -> float:
     return 10 ** math.ceil(math.log10(span))
 
 
-def split_at_zero(points: Sequence[tuple[float, float]]) -> tuple[list[list[tuple[float, float]]], list[list[tuple[float, float]]]]:
+def split_at_zero(
+    points: Sequence[tuple[float, float]],
+) -> tuple[list[list[tuple[float, float]]], list[list[tuple[float, float]]]]:
     """(x, remaining) points → runs at or above zero and runs below zero. The interpolated
     crossing point ends one run and starts the next, so the line stays unbroken."""
     above: list[list[tuple[float, float]]] = []
@@ -242,9 +262,11 @@ def burn_down_chart(points: Sequence[BudgetPoint], start: datetime, end: datetim
     span = 1.0 - bottom_value
     above, below = split_at_zero(series)
 
-    legend_items = [(_swatch_line(BLUE, 1.8), "budget remaining"),
-                    (_swatch_line(MUTED, 1.2, "5 3"), "even spend"),
-                    (_swatch_line(INK, 1.2), "0%: budget spent")]
+    legend_items = [
+        (_swatch_line(BLUE, 1.8), "budget remaining"),
+        (_swatch_line(MUTED, 1.2, "5 3"), "even spend"),
+        (_swatch_line(INK, 1.2), "0%: budget spent"),
+    ]
     if below:
         legend_items.append((_swatch_line(RED, 2.2), "overspent"))
     body, top = _legend(legend_items)
@@ -258,18 +280,26 @@ def burn_down_chart(points: Sequence[BudgetPoint], start: datetime, end: datetim
     def y_of(value: float) -> float:
         return top + (1.0 - value) / span * plot_h
 
-    body.append(f'<rect x="{LEFT}" y="{_n(top)}" width="{PLOT_W}" height="{_n(plot_h)}" fill="#ffffff" stroke="{GRID}"/>')
+    body.append(
+        f'<rect x="{LEFT}" y="{_n(top)}" width="{PLOT_W}" height="{_n(plot_h)}" fill="#ffffff" stroke="{GRID}"/>'
+    )
     if bottom_value < 0:
-        body.append(f'<rect x="{LEFT}" y="{_n(y_of(0))}" width="{PLOT_W}" height="{_n(bottom - y_of(0))}" fill="{RED_FILL}"/>')
+        body.append(
+            f'<rect x="{LEFT}" y="{_n(y_of(0))}" width="{PLOT_W}" height="{_n(bottom - y_of(0))}" fill="{RED_FILL}"/>'
+        )
     tick = 1.0
     while tick >= bottom_value - 1e-9:
         y = y_of(tick)
         body.append(_line(LEFT, y, LEFT + PLOT_W, y, GRID, 0.7))
-        body.append(_text(LEFT - 5, y + 3.5, f"{tick * 100:.0f}%".replace("-", "−"), anchor="end", size=9.5,
-                          fill=MUTED))
+        body.append(
+            _text(LEFT - 5, y + 3.5, f"{tick * 100:.0f}%".replace("-", "−"), anchor="end", size=9.5, fill=MUTED)
+        )
         tick = round(tick - step, 10)
-    ticks = [(x_of((instant - start).total_seconds() / length), day.day)
-             for instant, day in _midnights(start, end, tz) if day.day in DAY_TICKS]
+    ticks = [
+        (x_of((instant - start).total_seconds() / length), day.day)
+        for instant, day in _midnights(start, end, tz)
+        if day.day in DAY_TICKS
+    ]
     _day_axis(body, ticks, bottom, axis_label)
 
     body.append(_line(x_of(0), y_of(1), x_of(1), y_of(0), MUTED, 1.1, "5 3"))

@@ -20,8 +20,15 @@ from ..naming import file_stem
 from ..policy import ServiceAssessment, SloAssessment, Zone, no_data_zone
 from ..report import MonthReport
 from . import charts
-from .customers import SUMMARY_CREDITS, Credits, CustomersSection, MaintenanceRow, credits_of, customers_section, \
-    maintenance_rows
+from .customers import (
+    SUMMARY_CREDITS,
+    Credits,
+    CustomersSection,
+    MaintenanceRow,
+    credits_of,
+    customers_section,
+    maintenance_rows,
+)
 from .environment import zone_css
 from .history import HistorySection, history_section
 
@@ -250,11 +257,20 @@ class SummaryPage:
 def document_meta(report: MonthReport) -> DocumentMeta:
     window = report.window
     return DocumentMeta(
-        title=report.title, month=str(window.month), month_label=report.month_label, timezone=window.timezone,
-        window_kind=window.kind, window_kind_label=WINDOW_KINDS.get(window.kind, window.kind),
-        window_start=window.start, window_end=window.end, window_days=window.days,
-        window_hours=window.minutes / 60, window_minutes=window.minutes, generated_at=report.generated_at,
-        source=report.source, step_minutes=report.step.total_seconds() / 60,
+        title=report.title,
+        month=str(window.month),
+        month_label=report.month_label,
+        timezone=window.timezone,
+        window_kind=window.kind,
+        window_kind_label=WINDOW_KINDS.get(window.kind, window.kind),
+        window_start=window.start,
+        window_end=window.end,
+        window_days=window.days,
+        window_hours=window.minutes / 60,
+        window_minutes=window.minutes,
+        generated_at=report.generated_at,
+        source=report.source,
+        step_minutes=report.step.total_seconds() / 60,
         day_axis=_day_axis(report),
     )
 
@@ -270,18 +286,24 @@ def _day_axis(report: MonthReport) -> str:
 
 def zone_view(zone: Zone, below: float | None = None) -> ZoneView:
     return ZoneView(
-        name=zone.name, css=zone_css(zone.name), min_remaining=zone.min_remaining,
-        below=below, is_no_data=zone.name == "no data" and zone.min_remaining is None and zone.rank % 1 != 0,
+        name=zone.name,
+        css=zone_css(zone.name),
+        min_remaining=zone.min_remaining,
+        below=below,
+        is_no_data=zone.name == "no data" and zone.min_remaining is None and zone.rank % 1 != 0,
         allowed_changes=tuple(zone.allowed_changes),
         blocked_changes=tuple(c for c in CHANGE_KINDS if c not in zone.allowed_changes),
-        approval=zone.approval, notify=tuple(zone.notify), guidance=zone.guidance,
+        approval=zone.approval,
+        notify=tuple(zone.notify),
+        guidance=zone.guidance,
     )
 
 
 def policy_of(report: MonthReport) -> Policy:
     zones = report.zones
-    views = [zone_view(z, zones[i - 1].min_remaining if z.min_remaining is None and i else None)
-             for i, z in enumerate(zones)]
+    views = [
+        zone_view(z, zones[i - 1].min_remaining if z.min_remaining is None and i else None) for i, z in enumerate(zones)
+    ]
     views.append(zone_view(no_data_zone(zones)))
     return Policy(zones=tuple(views), alert_pairs=tuple(AlertPair(*pair) for pair in ALERT_PAIRS))
 
@@ -305,32 +327,61 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
     anchor = slo_anchor(index, r.slo)
     alerts = tuple(
         AlertRow(
-            severity=a.severity, long_window_minutes=a.long_window_minutes,
-            short_window_minutes=a.short_window_minutes, threshold=a.threshold,
-            long_burn_at_end=a.long_burn_at_end, short_burn_at_end=a.short_burn_at_end,
-            firing_at_end=a.firing_at_end, firing_at_start=a.firing_at_start, firings=len(a.firings),
+            severity=a.severity,
+            long_window_minutes=a.long_window_minutes,
+            short_window_minutes=a.short_window_minutes,
+            threshold=a.threshold,
+            long_burn_at_end=a.long_burn_at_end,
+            short_burn_at_end=a.short_burn_at_end,
+            firing_at_end=a.firing_at_end,
+            firing_at_start=a.firing_at_start,
+            firings=len(a.firings),
             first_fired=min((f.start for f in a.firings), default=None),
             last_fired=max((f.start for f in a.firings), default=None),
         )
-        for a in r.alerts)
+        for a in r.alerts
+    )
     incidents = r.incidents
     return SloSection(
-        anchor=anchor, name=r.slo, description=r.description, status=r.status,
-        no_data_reason=r.no_data_reason, zone=zone_view(assessed.zone), objective=r.objective, sli=r.sli,
-        margin=r.margin, good_events=r.good_events, total_events=r.total_events, bad_events=r.bad_events,
-        allowed_bad_events=b.allowed_bad_events, budget_consumed=b.consumed, budget_remaining=b.remaining,
+        anchor=anchor,
+        name=r.slo,
+        description=r.description,
+        status=r.status,
+        no_data_reason=r.no_data_reason,
+        zone=zone_view(assessed.zone),
+        objective=r.objective,
+        sli=r.sli,
+        margin=r.margin,
+        good_events=r.good_events,
+        total_events=r.total_events,
+        bad_events=r.bad_events,
+        allowed_bad_events=b.allowed_bad_events,
+        budget_consumed=b.consumed,
+        budget_remaining=b.remaining,
         overspent_by=_overspent(b.remaining),
-        allowed_downtime_minutes=d.allowed_minutes, error_equivalent_minutes=d.error_equivalent_minutes,
-        measured_downtime_minutes=d.measured_minutes, down_slices=d.down_slices, slice_minutes=d.slice_minutes,
-        down_below=d.down_below, no_data_minutes=d.no_data_minutes, idle_minutes=d.idle_minutes,
-        excluded_minutes=d.excluded_minutes, excluded_events=sum(e.excluded_total for e in r.exclusions),
-        exclusions=len(r.exclusions), coverage=r.coverage,
+        allowed_downtime_minutes=d.allowed_minutes,
+        error_equivalent_minutes=d.error_equivalent_minutes,
+        measured_downtime_minutes=d.measured_minutes,
+        down_slices=d.down_slices,
+        slice_minutes=d.slice_minutes,
+        down_below=d.down_below,
+        no_data_minutes=d.no_data_minutes,
+        idle_minutes=d.idle_minutes,
+        excluded_minutes=d.excluded_minutes,
+        excluded_events=sum(e.excluded_total for e in r.exclusions),
+        exclusions=len(r.exclusions),
+        coverage=r.coverage,
         sli_chart=charts.daily_sli_chart(r.days, r.objective, meta.day_axis) if r.has_data and r.days else None,
-        burn_chart=(charts.burn_down_chart(r.burn_down, meta.window_start, meta.window_end, meta.timezone,
-                                           meta.day_axis) if r.has_data and r.burn_down else None),
-        incidents=incidents, outside_incidents_share=_tidy(r.outside_incidents_share),
+        burn_chart=(
+            charts.burn_down_chart(r.burn_down, meta.window_start, meta.window_end, meta.timezone, meta.day_axis)
+            if r.has_data and r.burn_down
+            else None
+        ),
+        incidents=incidents,
+        outside_incidents_share=_tidy(r.outside_incidents_share),
         postmortems_required=sum(i.postmortem_required for i in incidents),
-        alerts=alerts, alerts_firing_at_end=sum(a.firing_at_end for a in alerts),
+        alerts=alerts,
+        alerts_firing_at_end=sum(a.firing_at_end for a in alerts),
         recommendations=tuple(advice.text for advice in assessed.recommendations),
         customers=customers_section(r, assessed.result.service, anchor),
         history=history_section(assessed, meta.month),
@@ -341,12 +392,20 @@ def service_page(report: MonthReport, service: ServiceAssessment, meta: Document
     meta = meta or document_meta(report)
     slos = tuple(slo_section(i, s, meta) for i, s in enumerate(service.slos))
     return ServicePage(
-        meta=meta, name=service.name, description=service.description, owner=service.owner,
-        file_stem=file_stem(service.name), zone=zone_view(service.zone),
+        meta=meta,
+        name=service.name,
+        description=service.description,
+        owner=service.owner,
+        file_stem=file_stem(service.name),
+        zone=zone_view(service.zone),
         deciding_slos=tuple(s for s in slos if s.zone.name == service.zone.name),
         slos=slos,
-        actions=tuple(Recommendation(service.name, s.result.slo, zone_view(s.zone), advice.text)
-                      for s in service.slos for advice in s.recommendations if advice.kind != "zone"),
+        actions=tuple(
+            Recommendation(service.name, s.result.slo, zone_view(s.zone), advice.text)
+            for s in service.slos
+            for advice in s.recommendations
+            if advice.kind != "zone"
+        ),
         policy=policy_of(report),
         maintenance=maintenance_rows(service, meta),
     )
@@ -355,15 +414,31 @@ def service_page(report: MonthReport, service: ServiceAssessment, meta: Document
 def _index_service(service: ServiceAssessment) -> IndexService:
     stem = file_stem(service.name)
     rows = tuple(
-        IndexRow(slo=s.result.slo, anchor=slo_anchor(i, s.result.slo), status=s.result.status,
-                 objective=s.result.objective, sli=s.result.sli, margin=s.result.margin,
-                 budget_remaining=s.result.budget.remaining, overspent_by=_overspent(s.result.budget.remaining),
-                 zone=zone_view(s.zone), postmortems_required=sum(i.postmortem_required for i in s.result.incidents),
-                 no_data_reason=s.result.no_data_reason)
-        for i, s in enumerate(service.slos))
-    return IndexService(name=service.name, description=service.description, owner=service.owner,
-                        href=f"{stem}.html", pdf_href=f"{stem}.pdf", zone=zone_view(service.zone),
-                        deciding_slos=tuple(s.result.slo for s in service.deciding_slos), rows=rows)
+        IndexRow(
+            slo=s.result.slo,
+            anchor=slo_anchor(i, s.result.slo),
+            status=s.result.status,
+            objective=s.result.objective,
+            sli=s.result.sli,
+            margin=s.result.margin,
+            budget_remaining=s.result.budget.remaining,
+            overspent_by=_overspent(s.result.budget.remaining),
+            zone=zone_view(s.zone),
+            postmortems_required=sum(i.postmortem_required for i in s.result.incidents),
+            no_data_reason=s.result.no_data_reason,
+        )
+        for i, s in enumerate(service.slos)
+    )
+    return IndexService(
+        name=service.name,
+        description=service.description,
+        owner=service.owner,
+        href=f"{stem}.html",
+        pdf_href=f"{stem}.pdf",
+        zone=zone_view(service.zone),
+        deciding_slos=tuple(s.result.slo for s in service.deciding_slos),
+        rows=rows,
+    )
 
 
 def _zone_counts(report: MonthReport) -> tuple[ZoneCount, ...]:
@@ -377,22 +452,30 @@ def _zone_counts(report: MonthReport) -> tuple[ZoneCount, ...]:
 
 
 def index_page(report: MonthReport) -> IndexPage:
-    return IndexPage(meta=document_meta(report), services=tuple(_index_service(s) for s in report.services),
-                     policy=policy_of(report), zone_counts=_zone_counts(report),
-                     source_problems=tuple(report.source_problems), credits=credits_of(report))
+    return IndexPage(
+        meta=document_meta(report),
+        services=tuple(_index_service(s) for s in report.services),
+        policy=policy_of(report),
+        zone_counts=_zone_counts(report),
+        source_problems=tuple(report.source_problems),
+        credits=credits_of(report),
+    )
 
 
 def top_recommendations(report: MonthReport) -> list[Recommendation]:
     """Recommendations of the SLOs in the worst zones first (least budget left first), each
     SLO's in the policy's order (most urgent first), without the zone sentence."""
     assessed = [(service, s) for service in report.services for s in service.slos]
-    assessed.sort(key=lambda pair: (-pair[1].zone.rank,
-                                    pair[1].result.budget.remaining if pair[1].result.budget.remaining is not None
-                                    else float("-inf")))
+    assessed.sort(
+        key=lambda pair: (
+            -pair[1].zone.rank,
+            pair[1].result.budget.remaining if pair[1].result.budget.remaining is not None else float("-inf"),
+        )
+    )
     out = []
     for service, s in assessed:
         for advice in s.recommendations:
-            if advice.kind != "zone":     # the summary's table already shows the zone
+            if advice.kind != "zone":  # the summary's table already shows the zone
                 out.append(Recommendation(service.name, s.result.slo, zone_view(s.zone), advice.text))
     return out
 
@@ -402,9 +485,12 @@ def summary_page(report: MonthReport) -> SummaryPage:
     recommendations = top_recommendations(report)
     credits = credits_of(report)
     return SummaryPage(
-        meta=document_meta(report), services=tuple(_index_service(s) for s in report.services),
-        zone_counts=_zone_counts(report), slos_total=len(results),
-        slos_met=sum(r.status == "met" for r in results), slos_missed=sum(r.status == "missed" for r in results),
+        meta=document_meta(report),
+        services=tuple(_index_service(s) for s in report.services),
+        zone_counts=_zone_counts(report),
+        slos_total=len(results),
+        slos_met=sum(r.status == "met" for r in results),
+        slos_missed=sum(r.status == "missed" for r in results),
         slos_no_data=sum(r.status == "no data" for r in results),
         postmortems_required=sum(i.postmortem_required for r in results for i in r.incidents),
         recommendations=tuple(recommendations[:TOP_RECOMMENDATIONS]),

@@ -34,6 +34,7 @@ SUMMARY_CREDITS = 6
 
 # --- maintenance ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class MaintenanceWindow:
     """An announced maintenance window as a customer may read it: no event counts."""
@@ -65,9 +66,14 @@ class MaintenanceRow:
 
 
 def _window_of(exclusion: Exclusion, meta: DocumentMeta) -> MaintenanceWindow:
-    return MaintenanceWindow(start=exclusion.start, end=exclusion.end, reason=exclusion.reason,
-                             announced=exclusion.announced, from_window_start=exclusion.start == meta.window_start,
-                             to_window_end=exclusion.end == meta.window_end)
+    return MaintenanceWindow(
+        start=exclusion.start,
+        end=exclusion.end,
+        reason=exclusion.reason,
+        announced=exclusion.announced,
+        from_window_start=exclusion.start == meta.window_start,
+        to_window_end=exclusion.end == meta.window_end,
+    )
 
 
 def _key(exclusion: Exclusion) -> tuple:
@@ -81,10 +87,15 @@ def maintenance_rows(service: ServiceAssessment, meta: DocumentMeta) -> tuple[Ma
     for assessed in service.slos:
         for exclusion in assessed.result.exclusions:
             entry = windows.setdefault(_key(exclusion), (exclusion, []))
-            entry[1].append(ExcludedEvents(assessed.result.slo, exclusion.excluded_total,
-                                           exclusion.excluded_total - exclusion.excluded_good))
-    return tuple(MaintenanceRow(_window_of(exclusion, meta), tuple(excluded))
-                 for exclusion, excluded in sorted(windows.values(), key=lambda item: item[0].start))
+            entry[1].append(
+                ExcludedEvents(
+                    assessed.result.slo, exclusion.excluded_total, exclusion.excluded_total - exclusion.excluded_good
+                )
+            )
+    return tuple(
+        MaintenanceRow(_window_of(exclusion, meta), tuple(excluded))
+        for exclusion, excluded in sorted(windows.values(), key=lambda item: item[0].start)
+    )
 
 
 def maintenance_windows(service: ServiceAssessment, meta: DocumentMeta) -> tuple[MaintenanceWindow, ...]:
@@ -92,6 +103,7 @@ def maintenance_windows(service: ServiceAssessment, meta: DocumentMeta) -> tuple
 
 
 # --- the service report's Customers section ------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CustomersSection:
@@ -127,19 +139,30 @@ def customers_section(result: SloResult, service: str, slo_anchor: str) -> Custo
     troubled = tuple(c for c in results.customers if _troubled(c))
     unassigned = set(results.unassigned)
     default_tier = next((c.tier for c in results.customers if c.customer in unassigned), None)
-    credits = sorted(((c.customer, c.tier, c.credit_percent) for c in results.customers if c.credit_percent),
-                     key=lambda item: (-item[2], item[0]))
+    credits = sorted(
+        ((c.customer, c.tier, c.credit_percent) for c in results.customers if c.credit_percent),
+        key=lambda item: (-item[2], item[0]),
+    )
     return CustomersSection(
-        anchor=f"{slo_anchor}-customers", service=service, slo=result.slo, slo_anchor=slo_anchor,
-        tiers=results.tiers, troubled=troubled, customers=len(results.customers),
+        anchor=f"{slo_anchor}-customers",
+        service=service,
+        slo=result.slo,
+        slo_anchor=slo_anchor,
+        tiers=results.tiers,
+        troubled=troubled,
+        customers=len(results.customers),
         with_traffic=sum(c.total_events > 0 for c in results.customers),
         fine=sum(c.objective_met is True and not _troubled(c) for c in results.customers),
-        default_tier=default_tier, unassigned=results.unassigned, without_traffic=results.without_traffic,
-        breached=sum(c.sla_met is False for c in results.customers), credits=tuple(credits),
+        default_tier=default_tier,
+        unassigned=results.unassigned,
+        without_traffic=results.without_traffic,
+        breached=sum(c.sla_met is False for c in results.customers),
+        credits=tuple(credits),
     )
 
 
 # --- statement file names ------------------------------------------------------------------
+
 
 def _hash(name: str, length: int = 8) -> str:
     return hashlib.sha256(name.encode("utf-8")).hexdigest()[:length]
@@ -157,7 +180,7 @@ def statement_names(customers: Iterable[str]) -> dict[str, str]:
     for name in names:
         stem = file_stem(name)
         stems[name] = f"{stem[:MAX_STEM].rstrip('-.')}-{_hash(name)}" if len(stem) > MAX_STEM else stem
-    for length in (8, 16, 64):          # a longer hash each round: distinct names end distinct
+    for length in (8, 16, 64):  # a longer hash each round: distinct names end distinct
         seen: dict[str, list[str]] = {}
         for name, stem in stems.items():
             seen.setdefault(stem.lower(), []).append(name)
@@ -171,11 +194,21 @@ def statement_names(customers: Iterable[str]) -> dict[str, str]:
 
 def statement_customers(report: MonthReport) -> tuple[str, ...]:
     """Every customer that appears in any SLA-covered SLO's results, sorted."""
-    return tuple(sorted({c.customer for service in report.services for assessed in service.slos
-                         if assessed.result.customers is not None for c in assessed.result.customers.customers}))
+    return tuple(
+        sorted(
+            {
+                c.customer
+                for service in report.services
+                for assessed in service.slos
+                if assessed.result.customers is not None
+                for c in assessed.result.customers.customers
+            }
+        )
+    )
 
 
 # --- SLA credits (index and summary) -------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CreditRow:
@@ -204,17 +237,25 @@ class Credits:
 
 def credits_of(report: MonthReport) -> Credits:
     names = statement_names(statement_customers(report))
-    rows = [CreditRow(c.customer, c.tier, service.name, assessed.result.slo, c.sli, c.sla, c.credit_percent,
-                      names[c.customer])
-            for service in report.services for assessed in service.slos if assessed.result.customers is not None
-            for c in assessed.result.customers.customers if c.credit_percent]
+    rows = [
+        CreditRow(
+            c.customer, c.tier, service.name, assessed.result.slo, c.sli, c.sla, c.credit_percent, names[c.customer]
+        )
+        for service in report.services
+        for assessed in service.slos
+        if assessed.result.customers is not None
+        for c in assessed.result.customers.customers
+        if c.credit_percent
+    ]
     rows.sort(key=lambda r: (-r.credit_percent, r.customer, r.service, r.slo))
     has_sla = any(a.result.customers is not None for s in report.services for a in s.slos)
-    return Credits(has_sla=has_sla, rows=tuple(rows), customers=len({r.customer for r in rows}),
-                   statements=tuple(names.items()))
+    return Credits(
+        has_sla=has_sla, rows=tuple(rows), customers=len({r.customer for r in rows}), statements=tuple(names.items())
+    )
 
 
 # --- the customer statement ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StatementLine:
@@ -296,8 +337,9 @@ def _plan_of(report: MonthReport, customer: str) -> tuple[str | None, float | No
     return None, None
 
 
-def customer_statement(report: MonthReport, customer: str, meta: DocumentMeta, file_name: str,
-                       compact: bool = False) -> CustomerStatement:
+def customer_statement(
+    report: MonthReport, customer: str, meta: DocumentMeta, file_name: str, compact: bool = False
+) -> CustomerStatement:
     services = []
     windows: dict[tuple, tuple[MaintenanceWindow, list[str]]] = {}
     tier, committed = _plan_of(report, customer)
@@ -306,16 +348,32 @@ def customer_statement(report: MonthReport, customer: str, meta: DocumentMeta, f
         for assessed in service.slos:
             results = assessed.result.customers
             if results is None and assessed.result.sla:
-                lines.append(StatementLine(slo=assessed.result.slo, description=assessed.result.description,
-                                           sla=committed, sli=None, sla_met=None, credit_percent=None, unavailable=True))
+                lines.append(
+                    StatementLine(
+                        slo=assessed.result.slo,
+                        description=assessed.result.description,
+                        sla=committed,
+                        sli=None,
+                        sla_met=None,
+                        credit_percent=None,
+                        unavailable=True,
+                    )
+                )
                 continue
             mine = None if results is None else next((c for c in results.customers if c.customer == customer), None)
             if mine is None:
                 continue
             tier = tier or mine.tier
-            lines.append(StatementLine(slo=assessed.result.slo, description=assessed.result.description,
-                                       sla=mine.sla, sli=mine.sli, sla_met=mine.sla_met,
-                                       credit_percent=mine.credit_percent))
+            lines.append(
+                StatementLine(
+                    slo=assessed.result.slo,
+                    description=assessed.result.description,
+                    sla=mine.sla,
+                    sli=mine.sli,
+                    sla_met=mine.sla_met,
+                    credit_percent=mine.credit_percent,
+                )
+            )
         if not lines:
             continue
         services.append(StatementService(service.name, service.description, tuple(lines)))
@@ -329,10 +387,18 @@ def customer_statement(report: MonthReport, customer: str, meta: DocumentMeta, f
             if line.credit_percent:
                 by_percent.setdefault(line.credit_percent, []).append(f"{s.name} {line.slo}")
     return CustomerStatement(
-        meta=meta, customer=customer, tier=tier or "", file_name=file_name, services=tuple(services),
-        maintenance=tuple(StatementMaintenance(window, tuple(names))
-                          for window, names in sorted(windows.values(), key=lambda item: (item[0].start, item[0].end))),
-        credits=tuple(StatementCredit(percent, tuple(levels)) for percent, levels in sorted(by_percent.items(), reverse=True)),
+        meta=meta,
+        customer=customer,
+        tier=tier or "",
+        file_name=file_name,
+        services=tuple(services),
+        maintenance=tuple(
+            StatementMaintenance(window, tuple(names))
+            for window, names in sorted(windows.values(), key=lambda item: (item[0].start, item[0].end))
+        ),
+        credits=tuple(
+            StatementCredit(percent, tuple(levels)) for percent, levels in sorted(by_percent.items(), reverse=True)
+        ),
         has_sla=any(line.sla is not None for line in all_lines),
         has_traffic=any(line.has_traffic for line in all_lines),
         breached=sum(line.sla_met is False for line in all_lines),

@@ -36,7 +36,8 @@ def template_root() -> Traversable:
         return CHECKOUT_TEMPLATES
     raise FileNotFoundError(
         f"the report templates are missing: neither the package {TEMPLATE_PACKAGE} nor {CHECKOUT_TEMPLATES} "
-        f"holds {PROBE}; reinstall slo-reports")
+        f"holds {PROBE}; reinstall slo-reports"
+    )
 
 
 class TraversableLoader(jinja2.BaseLoader):
@@ -61,6 +62,7 @@ class TraversableLoader(jinja2.BaseLoader):
 
 
 # Filters that are not in reports/format.py because they only make sense in documents.
+
 
 def points(value: float | None) -> str:
     """A margin in percentage points, signed, with two significant digits of it:

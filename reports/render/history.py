@@ -37,8 +37,10 @@ def history_section(assessed: SloAssessment, month: str) -> HistorySection | Non
     if not assessed.history:
         return None
     r = assessed.result
-    rows = tuple(HistoryRow(_label(h.month), h.objective, h.sli, h.status, h.budget_consumed, h.zone, False)
-                 for h in assessed.history)
+    rows = tuple(
+        HistoryRow(_label(h.month), h.objective, h.sli, h.status, h.budget_consumed, h.zone, False)
+        for h in assessed.history
+    )
     rows += (HistoryRow(_label(month), r.objective, r.sli, r.status, r.budget.consumed, assessed.zone.name, True),)
     return HistorySection(rows, consumption_chart(rows))
 
@@ -50,8 +52,12 @@ def _label(month: str) -> str:
 
 def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
     """Bars of budget consumed per month against the 100% line; overspent months in red."""
-    legend, top = _legend([('<rect x="0" y="-4" width="18" height="8" fill="#1d5fa8"/>', "budget consumed"),
-                           ('<rect x="0" y="-4" width="18" height="8" fill="#c62828"/>', "over 100%")])
+    legend, top = _legend(
+        [
+            ('<rect x="0" y="-4" width="18" height="8" fill="#1d5fa8"/>', "budget consumed"),
+            ('<rect x="0" y="-4" width="18" height="8" fill="#c62828"/>', "over 100%"),
+        ]
+    )
     bottom = HEIGHT - 32
     values = [r.budget_consumed for r in rows if r.budget_consumed is not None]
     ceiling = max([1.0] + values) * 1.15
@@ -60,24 +66,52 @@ def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
     step = 0.5 if ceiling <= 2.2 else max(1, round(ceiling / 4))
     for tick in [i * step for i in range(int(ceiling / step) + 1)]:
         y = bottom - tick * scale
-        body.append(_line(LEFT, y, LEFT + PLOT_W, y, GRID if tick != 1.0 else INK, 0.8 if tick != 1.0 else 1.2,
-                          None if tick != 1.0 else "4 3"))
+        body.append(
+            _line(
+                LEFT,
+                y,
+                LEFT + PLOT_W,
+                y,
+                GRID if tick != 1.0 else INK,
+                0.8 if tick != 1.0 else 1.2,
+                None if tick != 1.0 else "4 3",
+            )
+        )
         body.append(_text(LEFT - 6, y + 3.5, f"{tick:.0%}", anchor="end", size=9.5, fill=MUTED))
     slot = PLOT_W / len(rows)
     for index, row in enumerate(rows):
         x = LEFT + index * slot + slot * 0.2
         width = slot * 0.6
         centre = x + width / 2
-        body.append(_text(centre, bottom + 14, row.month, anchor="middle", size=9, fill=INK if row.current else MUTED,
-                          weight="bold" if row.current else "normal"))
+        body.append(
+            _text(
+                centre,
+                bottom + 14,
+                row.month,
+                anchor="middle",
+                size=9,
+                fill=INK if row.current else MUTED,
+                weight="bold" if row.current else "normal",
+            )
+        )
         if row.budget_consumed is None:
             body.append(_text(centre, bottom - 6, "no data", anchor="middle", size=8.5, fill=MUTED))
             continue
         height = max(0.5, row.budget_consumed * scale)
         colour = RED if row.budget_consumed > 1 else BAR_BLUE
-        body.append(f'<rect x="{_n(x)}" y="{_n(bottom - height)}" width="{_n(width)}" height="{_n(height)}" '
-                    f'fill="{colour}"/>')
-        body.append(_text(centre, bottom - height - 4, f"{row.budget_consumed:.0%}", anchor="middle", size=9,
-                          fill=colour, weight="bold" if row.current else "normal"))
+        body.append(
+            f'<rect x="{_n(x)}" y="{_n(bottom - height)}" width="{_n(width)}" height="{_n(height)}" fill="{colour}"/>'
+        )
+        body.append(
+            _text(
+                centre,
+                bottom - height - 4,
+                f"{row.budget_consumed:.0%}",
+                anchor="middle",
+                size=9,
+                fill=colour,
+                weight="bold" if row.current else "normal",
+            )
+        )
     body.append(_text(WIDTH / 2, HEIGHT - 4, "month (this month in bold)", anchor="middle", size=9.5, fill=MUTED))
     return _svg(body, "Error budget consumed per month")

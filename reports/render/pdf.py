@@ -64,9 +64,8 @@ def html_to_pdf_pages(html: str, fetcher: DataOnlyFetcher | None = None) -> tupl
     if style is not None and "url(" not in style[1] and "@import" not in style[1]:
         sheet = _parsed(style[1])
         if sheet is not None:
-            html = html[:style.start()] + html[style.end():]
+            html = html[: style.start()] + html[style.end() :]
             stylesheets.append(sheet)
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher, media_type="print")
     rendered = document.render(stylesheets=stylesheets)
     return rendered.write_pdf(), len(rendered.pages)
-

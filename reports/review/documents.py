@@ -29,8 +29,12 @@ class ReviewMeta:
 
 def review_documents(review: QuarterReview, timezone: str = "UTC") -> dict[str, bytes]:
     html = review_html(review, timezone)
-    return {"review.html": html.encode("utf-8"), "review.pdf": html_to_pdf(html),
-            "review.csv": review_csv(review).encode("utf-8"), "review.json": review_json(review).encode("utf-8")}
+    return {
+        "review.html": html.encode("utf-8"),
+        "review.pdf": html_to_pdf(html),
+        "review.csv": review_csv(review).encode("utf-8"),
+        "review.json": review_json(review).encode("utf-8"),
+    }
 
 
 def review_html(review: QuarterReview, timezone: str = "UTC") -> str:
@@ -48,9 +52,25 @@ def review_json(review: QuarterReview) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-CSV_COLUMNS = ("quarter", "service", "slo", "period", "objective", "good_events", "total_events", "sli", "status",
-               "budget_consumed", "zone", "incidents", "postmortems", "sla_breaches", "credits", "recommendation",
-               "suggested_objective")
+CSV_COLUMNS = (
+    "quarter",
+    "service",
+    "slo",
+    "period",
+    "objective",
+    "good_events",
+    "total_events",
+    "sli",
+    "status",
+    "budget_consumed",
+    "zone",
+    "incidents",
+    "postmortems",
+    "sla_breaches",
+    "credits",
+    "recommendation",
+    "suggested_objective",
+)
 
 
 def review_csv(review: QuarterReview) -> str:
@@ -61,17 +81,53 @@ def review_csv(review: QuarterReview) -> str:
     for slo in review.slos:
         for month, row in zip(review.months, slo.months):
             if row is None:
-                writer.writerow([review.quarter, cell(slo.service), cell(slo.slo), month] + [""] * (len(CSV_COLUMNS) - 4))
+                writer.writerow(
+                    [review.quarter, cell(slo.service), cell(slo.slo), month] + [""] * (len(CSV_COLUMNS) - 4)
+                )
                 continue
             credits = cell("; ".join(f"{customer} {percent:g}%" for customer, percent in row.credits))
-            writer.writerow([review.quarter, cell(slo.service), cell(slo.slo), month, row.objective, row.good_events,
-                             row.total_events, _num(row.sli), row.status, _num(row.budget_consumed), cell(row.zone),
-                             row.incidents, row.postmortems, row.sla_breaches, credits, "", ""])
-        writer.writerow([review.quarter, cell(slo.service), cell(slo.slo), review.quarter, slo.objective, slo.good_events,
-                         slo.total_events, _num(slo.sli), f"met {slo.met_months}, missed {slo.missed_months}",
-                         _num(slo.average_consumed), "", sum(r.incidents for r in slo.months if r), slo.postmortems,
-                         sum(r.sla_breaches for r in slo.months if r), "", slo.recommendation,
-                         _num(slo.suggested_objective)])
+            writer.writerow(
+                [
+                    review.quarter,
+                    cell(slo.service),
+                    cell(slo.slo),
+                    month,
+                    row.objective,
+                    row.good_events,
+                    row.total_events,
+                    _num(row.sli),
+                    row.status,
+                    _num(row.budget_consumed),
+                    cell(row.zone),
+                    row.incidents,
+                    row.postmortems,
+                    row.sla_breaches,
+                    credits,
+                    "",
+                    "",
+                ]
+            )
+        writer.writerow(
+            [
+                review.quarter,
+                cell(slo.service),
+                cell(slo.slo),
+                review.quarter,
+                slo.objective,
+                slo.good_events,
+                slo.total_events,
+                _num(slo.sli),
+                f"met {slo.met_months}, missed {slo.missed_months}",
+                _num(slo.average_consumed),
+                "",
+                sum(r.incidents for r in slo.months if r),
+                slo.postmortems,
+                sum(r.sla_breaches for r in slo.months if r),
+                "",
+                slo.recommendation,
+                _num(slo.suggested_objective),
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -80,5 +136,10 @@ def _num(value: float | None) -> str:
 
 
 def recommendation_label(slo: SloQuarter) -> str:
-    return {"tighten": "consider tightening", "loosen": "loosen, or reliability first", "reliability": "reliability first",
-            "keep": "keep", "no data": "no data"}[slo.recommendation]
+    return {
+        "tighten": "consider tightening",
+        "loosen": "loosen, or reliability first",
+        "reliability": "reliability first",
+        "keep": "keep",
+        "no data": "no data",
+    }[slo.recommendation]

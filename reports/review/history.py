@@ -45,10 +45,18 @@ def slo_months(document: dict[str, Any]) -> dict[tuple[str, str], SloMonth]:
         for slo in service["slos"]:
             customers = (slo.get("customers") or {}).get("customers", [])
             rows[(service["name"], slo["slo"])] = SloMonth(
-                month=document["month"], service=service["name"], slo=slo["slo"], objective=slo["objective"],
-                good_events=slo["good_events"], total_events=slo["total_events"], sli=slo["sli"], status=slo["status"],
-                budget_consumed=slo["budget"]["consumed"], zone=slo["zone"],
-                incidents=len(slo["incidents"]), postmortems=sum(i["postmortem_required"] for i in slo["incidents"]),
+                month=document["month"],
+                service=service["name"],
+                slo=slo["slo"],
+                objective=slo["objective"],
+                good_events=slo["good_events"],
+                total_events=slo["total_events"],
+                sli=slo["sli"],
+                status=slo["status"],
+                budget_consumed=slo["budget"]["consumed"],
+                zone=slo["zone"],
+                incidents=len(slo["incidents"]),
+                postmortems=sum(i["postmortem_required"] for i in slo["incidents"]),
                 incident_share=sum(i["budget_share"] for i in slo["incidents"]),
                 sla_breaches=sum(c["sla_met"] is False for c in customers),
                 credits=tuple((c["customer"], c["credit_percent"]) for c in customers if c["credit_percent"]),
@@ -66,8 +74,10 @@ def load_report(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
         slo_months(document)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UnreadableReport(f"{path} is not a readable report.json ({type(exc).__name__}: {exc}); "
-                               f"regenerate it with slo-report run --month {path.parent.name}") from None
+        raise UnreadableReport(
+            f"{path} is not a readable report.json ({type(exc).__name__}: {exc}); "
+            f"regenerate it with slo-report run --month {path.parent.name}"
+        ) from None
     return document
 
 

@@ -25,6 +25,7 @@ shortfall is 'a few large incidents' rather than 'steady'."""
 OBJECTIVE_LADDER = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995, 0.99999)
 MISSING_INPUTS = "User happiness and toil are not in this data; check both before acting."
 
+
 class ReviewError(Exception):
     """The quarter cannot be reviewed yet (a month has not ended)."""
 
@@ -107,9 +108,14 @@ class QuarterReview:
     """SLOs the source could not count in the months computed for this review (``YYYY-MM: why``)."""
 
 
-def review_quarter(title: str, quarter: Quarter, monthly: list[dict[tuple[str, str], SloMonth]],
-                   computed_months: tuple[str, ...], dependencies: dict[str, list[str]],
-                   generated_at: datetime) -> QuarterReview:
+def review_quarter(
+    title: str,
+    quarter: Quarter,
+    monthly: list[dict[tuple[str, str], SloMonth]],
+    computed_months: tuple[str, ...],
+    dependencies: dict[str, list[str]],
+    generated_at: datetime,
+) -> QuarterReview:
     """``monthly``: the quarter's three months of rows (see ``history.slo_months``), in order.
     ``dependencies``: service → the services it depends on."""
     keys = list(dict.fromkeys(key for month in monthly for key in month))
@@ -119,12 +125,14 @@ def review_quarter(title: str, quarter: Quarter, monthly: list[dict[tuple[str, s
         rows = tuple(month.get((service, slo)) for month in monthly)
         ceiling = _dependency_ceiling(service, slo, dependencies, latest_objective)
         slos.append(_review_slo(service, slo, rows, ceiling))
-    return QuarterReview(title, str(quarter), tuple(str(m) for m in quarter.months), computed_months, generated_at,
-                         tuple(slos))
+    return QuarterReview(
+        title, str(quarter), tuple(str(m) for m in quarter.months), computed_months, generated_at, tuple(slos)
+    )
 
 
-def _dependency_ceiling(service: str, slo: str, dependencies: dict[str, list[str]],
-                        objectives: dict[tuple[str, str], float]) -> float | None:
+def _dependency_ceiling(
+    service: str, slo: str, dependencies: dict[str, list[str]], objectives: dict[tuple[str, str], float]
+) -> float | None:
     """A service cannot be more available than the product of what its dependencies promise."""
     depends_on = dependencies.get(service, [])
     promised = [objectives[(dep, slo)] for dep in depends_on if (dep, slo) in objectives]
@@ -148,25 +156,46 @@ def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceili
     quarter_sli = good / total if total else None
     kind, reason, suggestion = _recommend(with_data, missed, objectives, quarter_sli, len(rows))
     if ceiling is not None and objectives[-1] > ceiling:
-        reason += (f" The objective {fmt_objective(objectives[-1])} is stricter than its dependencies allow "
-                   f"(their objectives multiply to {percent(ceiling)}).")
+        reason += (
+            f" The objective {fmt_objective(objectives[-1])} is stricter than its dependencies allow "
+            f"(their objectives multiply to {percent(ceiling)})."
+        )
     return SloQuarter(
-        service=service, slo=slo, months=rows, good_events=good, total_events=total, sli=quarter_sli,
-        objectives=objectives, met_months=met, missed_months=missed,
+        service=service,
+        slo=slo,
+        months=rows,
+        good_events=good,
+        total_events=total,
+        sli=quarter_sli,
+        objectives=objectives,
+        met_months=met,
+        missed_months=missed,
         average_consumed=sum(consumed) / len(consumed) if consumed else None,
         zone_months=tuple(Counter(r.zone for r in present).most_common()),
         postmortems=sum(r.postmortems for r in present),
-        recommendation=kind, reason=reason, suggested_objective=suggestion, dependency_ceiling=ceiling,
+        recommendation=kind,
+        reason=reason,
+        suggested_objective=suggestion,
+        dependency_ceiling=ceiling,
     )
 
 
-def _recommend(months: list[SloMonth], missed: int, objectives: tuple[float, ...], quarter_sli: float | None,
-               months_in_quarter: int) -> tuple[str, str, float | None]:
+def _recommend(
+    months: list[SloMonth],
+    missed: int,
+    objectives: tuple[float, ...],
+    quarter_sli: float | None,
+    months_in_quarter: int,
+) -> tuple[str, str, float | None]:
     if not months:
         return "no data", "No month of the quarter has data for this SLO.", None
     current = objectives[-1]
-    changed = (f" The objective changed during the quarter ({' → '.join(fmt_objective(o) for o in objectives)});"
-               f" months are judged against their own objective." if len(objectives) > 1 else "")
+    changed = (
+        f" The objective changed during the quarter ({' → '.join(fmt_objective(o) for o in objectives)});"
+        f" months are judged against their own objective."
+        if len(objectives) > 1
+        else ""
+    )
     worst = min(r.sli for r in months)
     average = sum(r.budget_consumed for r in months) / len(months)
     if missed >= LOOSEN_AFTER_MISSED_MONTHS:
@@ -174,32 +203,46 @@ def _recommend(months: list[SloMonth], missed: int, objectives: tuple[float, ...
         spent = sum(r.budget_consumed for r in missed_rows)
         in_incidents = sum(r.incident_share for r in missed_rows)
         if spent and in_incidents / spent >= INCIDENT_DRIVEN_SHARE:
-            return ("reliability",
-                    f"Missed {missed} of {months_in_quarter} months, and incidents consumed "
-                    f"{percent(in_incidents / spent, 0)} of the budget spent in those months: a few large incidents, "
-                    f"not a steady shortfall. Make their postmortem actions the priority before changing the "
-                    f"objective.{changed} {MISSING_INPUTS}", None)
+            return (
+                "reliability",
+                f"Missed {missed} of {months_in_quarter} months, and incidents consumed "
+                f"{percent(in_incidents / spent, 0)} of the budget spent in those months: a few large incidents, "
+                f"not a steady shortfall. Make their postmortem actions the priority before changing the "
+                f"objective.{changed} {MISSING_INPUTS}",
+                None,
+            )
         looser = max((o for o in OBJECTIVE_LADDER if o < current and o <= worst), default=None)
         target = f"to {fmt_objective(looser)} (every month met it)" if looser else ""
-        return ("loosen",
-                f"Missed {missed} of {months_in_quarter} months with most of the shortfall outside incidents "
-                f"({percent(1 - in_incidents / spent, 0) if spent else 'n/a'} of the budget spent): a steady shortfall. "
-                f"If users are content, loosen the objective {target}; if they are not, reliability work comes "
-                f"first.{changed} {MISSING_INPUTS}".replace("  ", " "), looser)
+        return (
+            "loosen",
+            f"Missed {missed} of {months_in_quarter} months with most of the shortfall outside incidents "
+            f"({percent(1 - in_incidents / spent, 0) if spent else 'n/a'} of the budget spent): a steady shortfall. "
+            f"If users are content, loosen the objective {target}; if they are not, reliability work comes "
+            f"first.{changed} {MISSING_INPUTS}".replace("  ", " "),
+            looser,
+        )
     all_met = len(months) == months_in_quarter and missed == 0
     if all_met and average < TIGHTEN_BELOW_AVERAGE_CONSUMED:
         tighter = next((o for o in OBJECTIVE_LADDER if o > current), None)
         if tighter is not None and worst >= tighter:
-            return ("tighten",
-                    f"Met every month using {percent(average, 0)} of the budget on average; every month would also "
-                    f"have met {fmt_objective(tighter)} (worst month {percent(worst)}). Consider tightening to "
-                    f"{fmt_objective(tighter)}, or spend the budget on faster releases.{changed} {MISSING_INPUTS}",
-                    tighter)
-        return ("keep",
-                f"Met every month using {percent(average, 0)} of the budget on average, but no stricter step "
-                f"would have been met every month (worst month {percent(worst)}): keep the objective, or spend "
-                f"the budget on faster releases.{changed} {MISSING_INPUTS}", None)
-    note = (f" SLI over the quarter: {percent(quarter_sli)}." if quarter_sli is not None else "")
-    return ("keep",
-            f"Met {len(months) - missed} of {len(months)} months with data, {percent(average, 0)} of the budget used on "
-            f"average: keep the objective.{note}{changed} {MISSING_INPUTS}", None)
+            return (
+                "tighten",
+                f"Met every month using {percent(average, 0)} of the budget on average; every month would also "
+                f"have met {fmt_objective(tighter)} (worst month {percent(worst)}). Consider tightening to "
+                f"{fmt_objective(tighter)}, or spend the budget on faster releases.{changed} {MISSING_INPUTS}",
+                tighter,
+            )
+        return (
+            "keep",
+            f"Met every month using {percent(average, 0)} of the budget on average, but no stricter step "
+            f"would have been met every month (worst month {percent(worst)}): keep the objective, or spend "
+            f"the budget on faster releases.{changed} {MISSING_INPUTS}",
+            None,
+        )
+    note = f" SLI over the quarter: {percent(quarter_sli)}." if quarter_sli is not None else ""
+    return (
+        "keep",
+        f"Met {len(months) - missed} of {len(months)} months with data, {percent(average, 0)} of the budget used on "
+        f"average: keep the objective.{note}{changed} {MISSING_INPUTS}",
+        None,
+    )

@@ -17,8 +17,14 @@ from .history import read_month, slo_months
 from .quarter import Quarter, QuarterReview, ReviewError, review_quarter
 
 
-def build_review(config: Config, source: EventSource, quarter: Quarter, output_dir: Path, now: datetime,
-                 progress: Progress = lambda message: None) -> QuarterReview:
+def build_review(
+    config: Config,
+    source: EventSource,
+    quarter: Quarter,
+    output_dir: Path,
+    now: datetime,
+    progress: Progress = lambda message: None,
+) -> QuarterReview:
     last = report_window(quarter.months[-1], config.timezone, config.window)
     if last.end > now:
         raise ReviewError(f"{quarter} has not ended yet (it ends {last.end:%Y-%m-%d %H:%M} UTC); review it after that")
@@ -37,8 +43,14 @@ def build_review(config: Config, source: EventSource, quarter: Quarter, output_d
     return replace(review, source_problems=tuple(problems))
 
 
-def run_review(config: Config, source: EventSource, quarter: Quarter, output_dir: Path, now: datetime,
-               progress: Progress = lambda message: None) -> tuple[Path, QuarterReview]:
+def run_review(
+    config: Config,
+    source: EventSource,
+    quarter: Quarter,
+    output_dir: Path,
+    now: datetime,
+    progress: Progress = lambda message: None,
+) -> tuple[Path, QuarterReview]:
     from .documents import review_documents
 
     review = build_review(config, source, quarter, output_dir, now, progress)

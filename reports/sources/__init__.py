@@ -44,12 +44,16 @@ class EventSource(Protocol):
 
 
 def empty_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "timestamp": pd.Series([], dtype="datetime64[ns, UTC]"),
-        "service": pd.Series([], dtype=object), "slo": pd.Series([], dtype=object),
-        "customer": pd.Series([], dtype=object),
-        "good": pd.Series([], dtype="int64"), "total": pd.Series([], dtype="int64"),
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": pd.Series([], dtype="datetime64[ns, UTC]"),
+            "service": pd.Series([], dtype=object),
+            "slo": pd.Series([], dtype=object),
+            "customer": pd.Series([], dtype=object),
+            "good": pd.Series([], dtype="int64"),
+            "total": pd.Series([], dtype="int64"),
+        }
+    )
 
 
 def source_for(config: Config) -> EventSource:

@@ -14,8 +14,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import requests
@@ -58,8 +59,10 @@ class ClientStats:
 def _secret(name: str, key: str) -> str:
     value = os.environ.get(name)
     if not value:
-        raise SourceError(f"{key}: the environment variable {name} is not set or empty; "
-                          f"export it before running (the secret is read from there, never from the YAML)")
+        raise SourceError(
+            f"{key}: the environment variable {name} is not set or empty; "
+            f"export it before running (the secret is read from there, never from the YAML)"
+        )
     return value
 
 
@@ -73,11 +76,16 @@ def make_session(source: SourceConfig) -> requests.Session:
     if source.bearer_token_env:
         session.headers["Authorization"] = f"Bearer {_secret(source.bearer_token_env, 'source.bearer_token_env')}"
     if source.basic_auth:
-        session.auth = (source.basic_auth.username, _secret(source.basic_auth.password_env, "source.basic_auth.password_env"))
+        session.auth = (
+            source.basic_auth.username,
+            _secret(source.basic_auth.password_env, "source.basic_auth.password_env"),
+        )
     if source.ca_bundle is not None:
         if not source.ca_bundle.is_file():
-            raise SourceError(f"source.ca_bundle: {source.ca_bundle} does not exist; give the path of a PEM file "
-                              f"(relative to the config file)")
+            raise SourceError(
+                f"source.ca_bundle: {source.ca_bundle} does not exist; give the path of a PEM file "
+                f"(relative to the config file)"
+            )
         session.verify = str(source.ca_bundle)
     else:
         session.verify = source.tls_verify
@@ -107,8 +115,16 @@ def _api_error(response: requests.Response) -> str:
 class PromClient:
     """Thread-safe: one client is shared by the source's worker threads."""
 
-    def __init__(self, source: SourceConfig, session: requests.Session | None = None, *, attempts: int = 4,
-                 backoff: float = 0.5, max_points: int = MAX_POINTS, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        source: SourceConfig,
+        session: requests.Session | None = None,
+        *,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        max_points: int = MAX_POINTS,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.url = source.url
         self.timeout = source.timeout.total_seconds()
         self.session = session if session is not None else make_session(source)
@@ -140,8 +156,15 @@ class PromClient:
         pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]] = {}
         for begin in range(0, count, self.max_points):
             end = min(count, begin + self.max_points) - 1
-            data = self._post("/api/v1/query_range", {"query": query, "start": _stamp(first + begin * step),
-                                                      "end": _stamp(first + end * step), "step": _stamp(step)})
+            data = self._post(
+                "/api/v1/query_range",
+                {
+                    "query": query,
+                    "start": _stamp(first + begin * step),
+                    "end": _stamp(first + end * step),
+                    "step": _stamp(step),
+                },
+            )
             if data.get("resultType") != "matrix":
                 raise PromError(f"expected a matrix, got {data.get('resultType')!r}", reachable=True)
             try:
@@ -152,8 +175,10 @@ class PromClient:
                     pieces.setdefault(_labels(item.get("metric")), []).append((stamps, numbers))
             except (KeyError, IndexError, TypeError, ValueError) as exc:
                 raise PromError(f"the answer's result is malformed ({exc!r})", reachable=True) from None
-        return {key: (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-                for key, parts in pieces.items()}
+        return {
+            key: (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+            for key, parts in pieces.items()
+        }
 
     def _post(self, path: str, form: dict[str, str]) -> dict[str, Any]:
         failure = ""
@@ -162,12 +187,17 @@ class PromClient:
             started = time.perf_counter()
             try:
                 # verify is passed on every call: requests lets REQUESTS_CA_BUNDLE override the session's.
-                response = self.session.post(self.url + path, data=form, timeout=self.timeout, verify=self.session.verify)
+                response = self.session.post(
+                    self.url + path, data=form, timeout=self.timeout, verify=self.session.verify
+                )
             except requests.Timeout:
                 failure = f"no answer within {self.timeout:g} s"
             except requests.exceptions.SSLError as exc:
-                raise PromError(f"TLS failed ({_reason(exc)})", reachable=False,
-                                hint="set source.ca_bundle to the CA that signed the server's certificate") from None
+                raise PromError(
+                    f"TLS failed ({_reason(exc)})",
+                    reachable=False,
+                    hint="set source.ca_bundle to the CA that signed the server's certificate",
+                ) from None
             except requests.ConnectionError as exc:
                 failure = f"cannot connect ({_reason(exc)})"
             except requests.RequestException as exc:
@@ -178,11 +208,17 @@ class PromClient:
                     failure = _api_error(response)
                     pause = max(pause, _retry_after(response))
                 elif code in (401, 403):
-                    raise PromError(f"HTTP {code}: the server refused the credentials", reachable=False,
-                                    hint="check bearer_token_env or basic_auth and the variable it names")
+                    raise PromError(
+                        f"HTTP {code}: the server refused the credentials",
+                        reachable=False,
+                        hint="check bearer_token_env or basic_auth and the variable it names",
+                    )
                 elif code == 404:
-                    raise PromError(f"HTTP 404 for {path}", reachable=False,
-                                    hint="url must be the API's base, e.g. http://prometheus:9090 (for Mimir include /prometheus)")
+                    raise PromError(
+                        f"HTTP 404 for {path}",
+                        reachable=False,
+                        hint="url must be the API's base, e.g. http://prometheus:9090 (for Mimir include /prometheus)",
+                    )
                 else:
                     return self._data(response)
             finally:
@@ -190,21 +226,30 @@ class PromClient:
             if attempt < self.attempts:
                 log.debug("retrying %s after %s (attempt %d of %d)", path, failure, attempt, self.attempts)
                 self.sleep(pause)
-        raise PromError(f"{failure}; gave up after {self.attempts} attempts", reachable=False,
-                        hint="check that the server is running and reachable at this url, or raise source.timeout")
+        raise PromError(
+            f"{failure}; gave up after {self.attempts} attempts",
+            reachable=False,
+            hint="check that the server is running and reachable at this url, or raise source.timeout",
+        )
 
     @staticmethod
     def _data(response: requests.Response) -> dict[str, Any]:
         try:
             body = response.json()
         except ValueError:
-            raise PromError(f"the answer is not JSON (HTTP {response.status_code}, starts {response.text[:80]!r})",
-                            reachable=True, hint="check that url points at the Prometheus HTTP API") from None
+            raise PromError(
+                f"the answer is not JSON (HTTP {response.status_code}, starts {response.text[:80]!r})",
+                reachable=True,
+                hint="check that url points at the Prometheus HTTP API",
+            ) from None
         if not isinstance(body, dict) or body.get("status") != "success":
             if isinstance(body, dict) and body.get("status") == "error":
                 raise PromError(f"{body.get('errorType', 'error')}: {body.get('error', '')}", reachable=True)
-            raise PromError(f"the answer is not a Prometheus API response (starts {json.dumps(body)[:80]!r})",
-                            reachable=True, hint="check that url points at the Prometheus HTTP API")
+            raise PromError(
+                f"the answer is not a Prometheus API response (starts {json.dumps(body)[:80]!r})",
+                reachable=True,
+                hint="check that url points at the Prometheus HTTP API",
+            )
         data = body.get("data")
         if not isinstance(data, dict) or not isinstance(data.get("result"), list):
             raise PromError("the answer has no data.result", reachable=True)

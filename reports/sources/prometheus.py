@@ -52,8 +52,10 @@ class Grid:
     def of(cls, start: datetime, end: datetime, step: timedelta) -> Grid:
         count, rest = divmod(end - start, step)
         if rest or count < 1:
-            raise SourceError(f"source.step: {promql.duration(step)} does not divide the range "
-                              f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC; use a step that divides an hour, e.g. 5m")
+            raise SourceError(
+                f"source.step: {promql.duration(step)} does not divide the range "
+                f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC; use a step that divides an hour, e.g. 5m"
+            )
         return cls(pd.Timestamp(start).value, pd.Timedelta(step).value, count)
 
     @property
@@ -91,8 +93,14 @@ def _lay(stamps: np.ndarray, values: np.ndarray, first: float, step: float, coun
 class PrometheusSource:
     """The ``prometheus`` source. ``session`` (tests) replaces the one built from the config."""
 
-    def __init__(self, session: requests.Session | None = None, *, attempts: int = 4, backoff: float = 0.5,
-                 max_points: int = MAX_POINTS):
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        max_points: int = MAX_POINTS,
+    ):
         self.session = session
         self.attempts = attempts
         self.backoff = backoff
@@ -102,14 +110,18 @@ class PrometheusSource:
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
         source = config.source
         grid = Grid.of(start, end, source.step)
-        client = PromClient(source, self.session, attempts=self.attempts, backoff=self.backoff, max_points=self.max_points)
+        client = PromClient(
+            source, self.session, attempts=self.attempts, backoff=self.backoff, max_points=self.max_points
+        )
         self.stats = client.stats
         try:
             _check_server(client, grid.end_of(grid.count - 1))
             jobs = [(service.name, slo) for service in config.services for slo in service.slos]
             with ThreadPoolExecutor(max_workers=source.max_concurrency, thread_name_prefix="prometheus") as pool:
-                futures = [pool.submit(_fetch_slo, client, grid, _customer_label(config, slo), service, slo)
-                           for service, slo in jobs]
+                futures = [
+                    pool.submit(_fetch_slo, client, grid, _customer_label(config, slo), service, slo)
+                    for service, slo in jobs
+                ]
                 frames, problems, unreachable = [], {}, []
                 for (service, slo), future in zip(jobs, futures):
                     try:
@@ -120,14 +132,22 @@ class PrometheusSource:
         finally:
             client.close()
         if jobs and len(problems) == len(jobs) and all(unreachable):
-            raise SourceError(f"source.url {source.url}: the server stopped answering; no SLO could be counted "
-                              f"(first: {next(iter(problems.values()))})")
+            raise SourceError(
+                f"source.url {source.url}: the server stopped answering; no SLO could be counted "
+                f"(first: {next(iter(problems.values()))})"
+            )
         frame = pd.concat(frames, ignore_index=True) if frames else empty_frame()
         # Categories: the pipeline selects each SLO's rows by equality; on millions of strings that
         # takes 0.2 s per SLO, on category codes 2 ms.
         frame = frame.astype({"service": "category", "slo": "category"})
-        return EventCounts(frame=frame, step=source.step, start=start, end=end, problems=problems,
-                           description=f"Prometheus at {source.url}")
+        return EventCounts(
+            frame=frame,
+            step=source.step,
+            start=start,
+            end=end,
+            problems=problems,
+            description=f"Prometheus at {source.url}",
+        )
 
 
 def _customer_label(config: Config, slo: SloConfig) -> str | None:
@@ -159,8 +179,11 @@ class _Slo:
             return call()
         except PromError as exc:
             verb = "did not answer" if not exc.reachable else "failed on"
-            raise SloProblem(f"Prometheus {verb} the {what} query of {self.name}: {exc}"
-                             f"{'; ' + exc.hint if exc.hint else ''}; query: {query}", exc.reachable) from None
+            raise SloProblem(
+                f"Prometheus {verb} the {what} query of {self.name}: {exc}"
+                f"{'; ' + exc.hint if exc.hint else ''}; query: {query}",
+                exc.reachable,
+            ) from None
 
     def steps(self, what: str, query: str, window: timedelta | None = None, every: int = 1) -> Dense:
         """Values of ``query`` at the end of every ``every`` steps, by group (a group's series are added)."""
@@ -168,12 +191,22 @@ class _Slo:
         step = grid.step * every
         text = promql.at(query, window or timedelta(seconds=step))
         first, count = grid.end_of(every - 1), grid.count // every
-        result = self._ask(what, text, lambda: {labels: _lay(*points, first, step, count) for labels, points in
-                                                self.client.range(text, first, first + (count - 1) * step, step).items()})
+        result = self._ask(
+            what,
+            text,
+            lambda: {
+                labels: _lay(*points, first, step, count)
+                for labels, points in self.client.range(text, first, first + (count - 1) * step, step).items()
+            },
+        )
         dense: Dense = {}
         for labels, values in result.items():
             key = self.group(labels)
-            dense[key] = values if key not in dense else np.where(np.isnan(dense[key]), values, np.nan_to_num(values) + dense[key])
+            dense[key] = (
+                values
+                if key not in dense
+                else np.where(np.isnan(dense[key]), values, np.nan_to_num(values) + dense[key])
+            )
         return dense
 
     def series(self, what: str, query: str, window: timedelta, at: float) -> dict[Labels, float]:
@@ -197,43 +230,58 @@ def _fetch_slo(client: PromClient, grid: Grid, label: str | None, service: str, 
         if queries.boundaries is not None:
             found = run.series("bucket bounds", queries.boundaries, grid.span, grid.end_of(grid.count - 1))
             if not found:
-                raise SloProblem(f"no histogram buckets found for {service}/{slo.name}; check the metric name "
-                                 f"and labels; query: {promql.at(queries.boundaries, grid.span)}")
+                raise SloProblem(
+                    f"no histogram buckets found for {service}/{slo.name}; check the metric name "
+                    f"and labels; query: {promql.at(queries.boundaries, grid.span)}"
+                )
             queries = queries.with_boundary([dict(labels).get("le", "") for labels in found])
     except promql.QueryPlanError as exc:
         raise SloProblem(f"cannot build the queries of {service}/{slo.name}: {exc}") from None
     kind, other_query = queries.other
     total = run.steps("total", queries.total)
     if not total:
-        raise SloProblem(f"no series matched the total query of {service}/{slo.name}; check the metric name "
-                         f"and labels; query: {promql.at(queries.total, grid.span)}")
+        raise SloProblem(
+            f"no series matched the total query of {service}/{slo.name}; check the metric name "
+            f"and labels; query: {promql.at(queries.total, grid.span)}"
+        )
     other = run.steps(kind, other_query)
     if kind == "good" and not other:
-        raise SloProblem(f"no series matched the good query of {service}/{slo.name}; check the metric name "
-                         f"and labels; query: {promql.at(other_query, grid.span)}")
+        raise SloProblem(
+            f"no series matched the good query of {service}/{slo.name}; check the metric name "
+            f"and labels; query: {promql.at(other_query, grid.span)}"
+        )
     if queries.presence is not None and any(reconcile.needs_presence(values) for values in total.values()):
         samples = run.steps("sample count", queries.presence, timedelta(seconds=grid.step) - timedelta(milliseconds=1))
-        total = {key: reconcile.with_presence(values, samples.get(key, np.zeros(grid.count))) for key, values in total.items()}
+        total = {
+            key: reconcile.with_presence(values, samples.get(key, np.zeros(grid.count)))
+            for key, values in total.items()
+        }
     strays = sorted(set(other) - set(total))
     if strays:
         customers = ", ".join(repr(group) for group in strays[:5])
-        raise SloProblem(f"the {kind} query of {service}/{slo.name} has customers the total query lacks "
-                         f"({customers}; '' is series without the label): both counters need the same customer "
-                         f"label, or those {kind} events would be lost; query: {promql.at(other_query, grid.span)}")
+        raise SloProblem(
+            f"the {kind} query of {service}/{slo.name} has customers the total query lacks "
+            f"({customers}; '' is series without the label): both counters need the same customer "
+            f"label, or those {kind} events would be lost; query: {promql.at(other_query, grid.span)}"
+        )
     other = {key: other.get(key, np.zeros(grid.count)).copy() for key in total}
     _fill_gaps(run, queries.total, other_query, kind, total, other)
     bounds = grid.bounds()
     segments = {key: reconcile.segments(bounds, ~np.isnan(values)) for key, values in total.items()}
     end = grid.end_of(grid.count - 1)
-    sums = {"total": (_segment_totals(run, "total", queries.total, bounds, segments),
-                      run.over("total", queries.total, grid.span, end)),
-            kind: (_segment_totals(run, kind, other_query, bounds, segments),
-                   run.over(kind, other_query, grid.span, end))}
+    sums = {
+        "total": (
+            _segment_totals(run, "total", queries.total, bounds, segments),
+            run.over("total", queries.total, grid.span, end),
+        ),
+        kind: (_segment_totals(run, kind, other_query, bounds, segments), run.over(kind, other_query, grid.span, end)),
+    }
     return _rows(service, slo.name, grid, kind, total, other, segments, sums)
 
 
-def _segment_totals(run: _Slo, what: str, query: str, bounds: list[int],
-                    segments: dict[str, list[tuple[int, int]]]) -> dict[tuple[str, int, int], float]:
+def _segment_totals(
+    run: _Slo, what: str, query: str, bounds: list[int], segments: dict[str, list[tuple[int, int]]]
+) -> dict[tuple[str, int, int], float]:
     """The exact events of every (group, segment): whole days from one range query with a
     one-day step, a shorter last day and spans merged across gaps from one query each."""
     grid = run.grid
@@ -247,7 +295,9 @@ def _segment_totals(run: _Slo, what: str, query: str, bounds: list[int],
                 totals[(key, start, end)] = days.get(key, np.full(grid.count // length, np.nan))[start // length]
                 continue
             if (start, end) not in asked:
-                asked[(start, end)] = run.over(what, query, timedelta(seconds=(end - start) * grid.step), grid.end_of(end - 1))
+                asked[(start, end)] = run.over(
+                    what, query, timedelta(seconds=(end - start) * grid.step), grid.end_of(end - 1)
+                )
             totals[(key, start, end)] = asked[(start, end)].get(key, np.nan)
     return totals
 
@@ -268,8 +318,16 @@ def _fill_gaps(run: _Slo, total_query: str, other_query: str, kind: str, total: 
             other[key][after] = other_gap.get(key, 0.0)
 
 
-def _rows(service: str, slo: str, grid: Grid, kind: str, total: Dense, other: Dense,
-          segments: dict[str, list[tuple[int, int]]], sums: dict) -> pd.DataFrame:
+def _rows(
+    service: str,
+    slo: str,
+    grid: Grid,
+    kind: str,
+    total: Dense,
+    other: Dense,
+    segments: dict[str, list[tuple[int, int]]],
+    sums: dict,
+) -> pd.DataFrame:
     """Rows for the steps with data, held to the day totals and then to the whole-range total;
     good ≤ total on every row."""
     parts = []
@@ -285,8 +343,13 @@ def _rows(service: str, slo: str, grid: Grid, kind: str, total: Dense, other: De
     for values in total.values():
         any_data |= ~np.isnan(values)
     if any_data.mean() < COVERAGE_WARNING:
-        log.warning("%s/%s: data for only %.2f%% of the %d steps; the steps without data count as no data",
-                    service, slo, 100 * any_data.mean(), grid.count)
+        log.warning(
+            "%s/%s: data for only %.2f%% of the %d steps; the steps without data count as no data",
+            service,
+            slo,
+            100 * any_data.mean(),
+            grid.count,
+        )
     if not parts:
         return empty_frame()
     frame = pd.concat(parts, ignore_index=True)
@@ -296,8 +359,14 @@ def _rows(service: str, slo: str, grid: Grid, kind: str, total: Dense, other: De
     return frame[list(COLUMNS)]
 
 
-def _held_counts(key: str, steps: np.ndarray, values: np.ndarray, segments: list[tuple[int, int]],
-                 segment_sums: dict, whole: dict[str, float]) -> np.ndarray:
+def _held_counts(
+    key: str,
+    steps: np.ndarray,
+    values: np.ndarray,
+    segments: list[tuple[int, int]],
+    segment_sums: dict,
+    whole: dict[str, float],
+) -> np.ndarray:
     """One counter's rows of one group: each segment held to its total, then all to the whole range's."""
     shares = np.nan_to_num(values[steps], nan=0.0)
     for start, end in segments:

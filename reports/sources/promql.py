@@ -80,8 +80,10 @@ def series(selector: str, suffix: str = "", matcher: str = "") -> str:
     """``name{a="b"}`` → ``name<suffix>{a="b", <matcher>}``: a histogram's ``_bucket`` or ``_count``."""
     match = SELECTOR.match(selector)
     if not match:
-        raise QueryPlanError(f"{selector!r} is not a metric selector; write it as name{{label=\"value\"}}, "
-                             "e.g. http_request_duration_seconds{service=\"api\"}")
+        raise QueryPlanError(
+            f'{selector!r} is not a metric selector; write it as name{{label="value"}}, '
+            'e.g. http_request_duration_seconds{service="api"}'
+        )
     inner = (match[2] or "").strip().rstrip(",").strip()
     return f"{match[1]}{suffix}{{{', '.join(part for part in (inner, matcher) if part)}}}"
 
@@ -115,19 +117,30 @@ class SloQueries:
                 bounds.setdefault(float(le), []).append(le)
             except ValueError:
                 continue
-        chosen = next((names for bound, names in bounds.items()
-                       if math.isclose(bound, self.threshold, rel_tol=1e-9, abs_tol=1e-12)), None)
+        chosen = next(
+            (
+                names
+                for bound, names in bounds.items()
+                if math.isclose(bound, self.threshold, rel_tol=1e-9, abs_tol=1e-12)
+            ),
+            None,
+        )
         if chosen is None:
             listed = ", ".join(bounds[b][0] for b in sorted(bounds)) or "none"
-            raise QueryPlanError(f"threshold {self.threshold:g} is not a bucket bound of {self.histogram}; "
-                                 f"its bounds are {listed}; set threshold to one of them")
+            raise QueryPlanError(
+                f"threshold {self.threshold:g} is not a bucket bound of {self.histogram}; "
+                f"its bounds are {listed}; set threshold to one of them"
+            )
         if len(chosen) == 1:
             matcher = f'le="{escape(chosen[0])}"'
         else:  # the same bound written two ways by two clients, e.g. "1" and "1.0"
             matcher = f'le=~"{escape("|".join(re.escape(name) for name in sorted(chosen)))}"'
         bucket = series(self.histogram, "_bucket", matcher)
-        return replace(self, good=fill(templates("latency")["good"], {"by": self.by, "bucket": bucket}, keep=(WINDOW,)),
-                       boundaries=None)
+        return replace(
+            self,
+            good=fill(templates("latency")["good"], {"by": self.by, "bucket": bucket}, keep=(WINDOW,)),
+            boundaries=None,
+        )
 
 
 def at(query: str, window: timedelta) -> str:
@@ -141,24 +154,39 @@ def plan(service: str, slo: SloConfig, by: str) -> SloQueries:
     if sli.kind == "ratio":
         if not sli.total or bool(sli.bad) == bool(sli.good):
             raise QueryPlanError("a ratio SLI needs total and exactly one of bad or good; add them to sli")
-        queries = {name: fill(query, {"by": by, "total": sli.total, "bad": sli.bad or "", "good": sli.good or ""},
-                              keep=(WINDOW,))
-                   for name, query in templates("ratio").items()}
-        return SloQueries(total=queries["total"], bad=queries["bad"] if sli.bad else None,
-                          good=queries["good"] if sli.good else None, presence=queries["presence"], by=by)
+        queries = {
+            name: fill(
+                query, {"by": by, "total": sli.total, "bad": sli.bad or "", "good": sli.good or ""}, keep=(WINDOW,)
+            )
+            for name, query in templates("ratio").items()
+        }
+        return SloQueries(
+            total=queries["total"],
+            bad=queries["bad"] if sli.bad else None,
+            good=queries["good"] if sli.good else None,
+            presence=queries["presence"],
+            by=by,
+        )
     if sli.kind == "latency":
         if not sli.histogram or sli.threshold is None:
             raise QueryPlanError("a latency SLI needs histogram and threshold; add them to sli")
         values = {"by": by, "count": series(sli.histogram, "_count"), "buckets": series(sli.histogram, "_bucket")}
         latency = templates("latency")
-        return SloQueries(total=fill(latency["total"], values, keep=(WINDOW,)),
-                          presence=fill(latency["presence"], values, keep=(WINDOW,)),
-                          boundaries=fill(latency["boundaries"], values, keep=(WINDOW,)),
-                          histogram=sli.histogram, threshold=sli.threshold, by=by)
+        return SloQueries(
+            total=fill(latency["total"], values, keep=(WINDOW,)),
+            presence=fill(latency["presence"], values, keep=(WINDOW,)),
+            boundaries=fill(latency["boundaries"], values, keep=(WINDOW,)),
+            histogram=sli.histogram,
+            threshold=sli.threshold,
+            by=by,
+        )
     good_query = sli.good_query or sli.good
     if not sli.total_query or not good_query:
         raise QueryPlanError("a raw SLI needs total_query and good_query; add them to sli")
     names = {"service": escape(service), "slo": escape(slo.name)}
-    user = {"total_query": fill(sli.total_query, names, keep=(WINDOW,)), "good_query": fill(good_query, names, keep=(WINDOW,))}
+    user = {
+        "total_query": fill(sli.total_query, names, keep=(WINDOW,)),
+        "good_query": fill(good_query, names, keep=(WINDOW,)),
+    }
     raw = templates("raw")
     return SloQueries(total=fill(raw["total"], user), good=fill(raw["good"], user), by=by)
