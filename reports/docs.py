@@ -20,6 +20,7 @@ from .config import (
     IncidentConfig,
     MaintenanceConfig,
     PolicyConfig,
+    RulesConfig,
     ServiceConfig,
     SliConfig,
     SloConfig,
@@ -46,6 +47,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("customers.tiers.NAME", TierConfig),
     ("email", EmailConfig),
     ("email.smtp", SmtpConfig),
+    ("rules", RulesConfig),
 )
 
 

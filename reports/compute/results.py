@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .customers import CustomerResults, Exclusion
+from .timeslices import TimeSlices
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,10 @@ class SloResult:
     """Per-customer results, for SLOs with ``sla: true`` when tiers are configured."""
     sla: bool = False
     """SLA-covered (``sla: true`` with tiers configured): ``customers`` is None only when the source failed."""
+    budgeting: str = "occurrences"
+    """``occurrences`` (SLI and budget from events) or ``timeslices`` (from good and bad slices)."""
+    timeslices: TimeSlices | None = None
+    """The slice counts, for ``budgeting: timeslices``; the SLI, status and budget consumed come from them."""
 
     @property
     def bad_events(self) -> int:

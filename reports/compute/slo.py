@@ -17,6 +17,7 @@ from .exact import exact
 from .grid import step_grid
 from .incidents import find_incidents
 from .results import Budget, BudgetPoint, Downtime, SloResult
+from .timeslices import time_slices
 
 BURN_DOWN_RESOLUTION = timedelta(hours=1)
 
@@ -45,7 +46,7 @@ def compute_slo(
     total = int(grid["total"].sum())
     bad = total - good
     has_data = total > 0 and problem is None
-    sli = good / total if has_data else None
+    sli = event_sli = good / total if has_data else None
     error_budget = 1 - exact(slo.objective)
     allowed_bad = float(error_budget * total)
     consumed_exact = Fraction(bad) / (error_budget * total) if sli is not None else None
@@ -56,6 +57,21 @@ def compute_slo(
         status, reason = ("met" if Fraction(good, total) >= exact(slo.objective) else "missed"), None
     observable = grid["total"][~excluded]
     coverage = float(observable.notna().mean()) if len(observable) and problem is None else 0.0
+    slices = None
+    if slo.budgeting == "timeslices":
+        slices = time_slices(
+            grid["good"].to_numpy(dtype=float),
+            grid["total"].to_numpy(dtype=float),
+            max(1, round(slo.slice / step)),
+            slo.slice_target,
+            slo.objective,
+            step.total_seconds() / 60,
+        )
+        if has_data:  # the SLI, status and budget count slices instead of events
+            sli = slices.sli
+            status = "no data" if slices.met is None else "met" if slices.met else "missed"
+    by_slices = slices is not None and has_data
+    remaining = float(1 - consumed_exact) if consumed_exact is not None else None
     in_window = rows[(rows["timestamp"] >= window.start) & (rows["timestamp"] < window.end)]
     incidents = find_incidents(grid, slo.objective, step, allowed_bad, slo.incidents) if has_data else ()
     return SloResult(
@@ -70,12 +86,12 @@ def compute_slo(
         sli=sli,
         margin=sli - slo.objective if sli is not None else None,
         coverage=coverage,
-        downtime=_downtime(grid, excluded, slo, window, step, sli),
+        downtime=_downtime(grid, excluded, slo, window, step, event_sli),
         budget=Budget(
             allowed_bad_events=allowed_bad,
             bad_events=bad if problem is None else 0,
-            consumed=consumed,
-            remaining=float(1 - consumed_exact) if consumed_exact is not None else None,
+            consumed=slices.consumed if by_slices else consumed,
+            remaining=slices.remaining if by_slices else remaining,
         ),
         days=daily_burn(grid, slo.objective, window.timezone, allowed_bad) if has_data else (),
         burn_down=_burn_down(grid, step, allowed_bad) if has_data else (),
@@ -87,6 +103,8 @@ def compute_slo(
         if customers is not None and slo.sla and problem is None
         else None,
         sla=customers is not None and slo.sla,
+        budgeting=slo.budgeting,
+        timeslices=slices,
     )
 
 

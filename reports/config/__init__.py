@@ -11,6 +11,7 @@ from .customers import CustomersConfig, TierConfig
 from .email import EmailAddress, EmailConfig, SmtpConfig
 from .load import load_config, parse_config
 from .policy import DEFAULT_ZONE_RULES, PolicyConfig, ZoneConfig
+from .rules import RulesConfig
 from .slo import DowntimeConfig, IncidentConfig, MaintenanceConfig, ServiceConfig, SliConfig, SloConfig
 from .source import BasicAuthConfig, SourceConfig
 
@@ -29,6 +30,7 @@ __all__ = [
     "IncidentConfig",
     "MaintenanceConfig",
     "PolicyConfig",
+    "RulesConfig",
     "ServiceConfig",
     "SliConfig",
     "SloConfig",

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..naming import file_stem
-from .base import Model, require_unique, resolve_path
+from .base import Model, format_duration, require_unique, resolve_path
 from .customers import CustomersConfig
 from .email import EmailConfig
 from .policy import PolicyConfig
+from .rules import RulesConfig
 from .slo import ServiceConfig
 from .source import SourceConfig
 
@@ -41,6 +42,22 @@ class Config(Model):
     """Monthly delivery by email; without it ``send`` and ``run --send`` refuse to run."""
     customers: CustomersConfig | None = None
     """Customer tiers and SLA credits, for SLOs marked ``sla: true``."""
+    include: list[str] = []
+    """OpenSLO v1 or Sloth spec files (glob patterns relative to this file, e.g. ``slos/*.yaml``) whose SLOs join ``services``, so the specs stay the source of truth. A service named both here and in a spec gets the spec's SLOs added; when ``window`` or ``timezone`` is not set here, the specs' calendar window sets it."""
+    rules: RulesConfig = RulesConfig()
+    """Labels and annotations of the Prometheus rules ``slo-report rules`` writes."""
+
+    @model_validator(mode="after")
+    def _slices_fit_steps(self) -> Config:
+        for i, service in enumerate(self.services):
+            for j, slo in enumerate(service.slos):
+                if slo.budgeting == "timeslices" and slo.slice % self.source.step:
+                    raise ValueError(
+                        f"services[{i}].slos[{j}].slice: {format_duration(slo.slice)} is not a multiple of the "
+                        f"source's step ({format_duration(self.source.step)}); make it a multiple, e.g. "
+                        f"{format_duration(self.source.step)}"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _queries_for_prometheus(self) -> Config:

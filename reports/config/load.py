@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..specs import SpecError
+from ..specs.read import expand_includes
 from .base import ConfigError
 from .catalogue import Config
 
@@ -99,7 +101,12 @@ def load_config(path: Path | str, strict: bool = False) -> tuple[Config, list[st
         raise ConfigError(
             [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax there"], str(path)
         ) from None
+    try:  # include: spec files (OpenSLO, Sloth) whose SLOs join the catalogue
+        data, spec_warnings = expand_includes(data, path.parent.resolve())
+    except SpecError as exc:
+        raise ConfigError(exc.problems, str(path)) from None
     config, warnings = parse_config(data, path.parent.resolve(), str(path))
+    warnings = spec_warnings + warnings
     if strict and warnings:
         raise ConfigError(warnings, str(path))
     return config, warnings

@@ -58,6 +58,17 @@ class IncidentConfig(Model):
     """An incident that consumed more than this share of the month's budget requires a postmortem."""
 
 
+def _slice_target(value: Any) -> float:
+    """A share of good events in (0, 1]: 1 is allowed here (a slice must then be perfect)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{value!r} is not a number; write a fraction such as 0.95")
+    if 1 < value <= 100:
+        raise ValueError(f"{value} is not a fraction; write {value / 100:g}")
+    if not 0 < value <= 1:
+        raise ValueError(f"{value} is out of range; write a fraction in (0, 1], such as 0.95")
+    return float(value)
+
+
 class SloConfig(Model):
     name: str = Field(min_length=1)
     """Short name, unique within the service, e.g. ``availability``."""
@@ -73,11 +84,34 @@ class SloConfig(Model):
     """How incidents are detected."""
     sla: bool = False
     """Customer tiers and SLA credits apply to this SLO (needs the top-level ``customers``)."""
+    budgeting: Literal["occurrences", "timeslices"] = "occurrences"
+    """``occurrences``: SLI = good events / total events. ``timeslices``: the window is cut into slices of ``slice``; a slice is good when its own good / total is at least ``slice_target`` (a slice with data but no events is good: nothing failed); SLI = good slices / slices with data, and a slice without data is never good. The objective is then the share of slices that must be good."""
+    slice: Duration = timedelta(minutes=5)
+    """timeslices: length of one slice, a multiple of the source's step, e.g. 1m or 5m."""
+    slice_target: float | None = None
+    """timeslices: the share of good events that makes a slice good, in (0, 1], e.g. 0.95."""
+    labels: dict[str, str] = {}
+    """Extra labels on this SLO's generated Prometheus rules (``slo-report rules``), e.g. ``{team: payments}``."""
+    runbook: str | None = None
+    """Runbook URL for this SLO's generated alerts; overrides ``rules.runbook``."""
 
     @field_validator("objective", mode="before")
     @classmethod
     def _check_objective(cls, value: Any) -> float:
         return fraction(value, "0.999")
+
+    @field_validator("slice_target", mode="before")
+    @classmethod
+    def _check_slice_target(cls, value: Any) -> Any:
+        return None if value is None else _slice_target(value)
+
+    @model_validator(mode="after")
+    def _timeslices_complete(self) -> SloConfig:
+        if self.budgeting == "timeslices" and self.slice_target is None:
+            raise ValueError("budgeting: timeslices needs slice_target; add e.g. slice_target: 0.95")
+        if self.budgeting == "occurrences" and self.slice_target is not None:
+            raise ValueError("slice_target is set but budgeting is occurrences; add budgeting: timeslices or remove it")
+        return self
 
     @property
     def down_below(self) -> float:
