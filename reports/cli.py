@@ -323,3 +323,67 @@ def check_deploy(service: str, change: str, month: Month | None, output: Path | 
     if decision.allowed:
         click.echo(f"Approval needed: {decision.approval}.")
     sys.exit(0 if decision.allowed else 1)
+
+
+@main.command("import")
+@click.argument("spec_format", metavar="openslo|sloth", type=click.Choice(["openslo", "sloth"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--output", type=click.Path(path_type=Path, dir_okay=False), help="Catalogue file to write; default: stdout."
+)
+@click.option("--url", help="Prometheus URL for the catalogue; default: the specs' DataSource, else a placeholder.")
+@_one_line_errors
+def import_specs(spec_format: str, files: tuple[Path, ...], output: Path | None, url: str | None):
+    """Write a catalogue from OpenSLO v1 or Sloth spec files (a folder means its *.yaml and *.yml).
+
+    \b
+    Examples:
+      slo-report import sloth slos/ --output slo-report.yaml
+      slo-report import openslo api.yaml checkout.yaml
+    """
+    from .config import parse_config
+    from .specs import SpecError, catalogue_yaml, read_specs
+
+    paths = [p for f in files for p in (sorted([*f.glob("*.yaml"), *f.glob("*.yml")]) if f.is_dir() else [f])]
+    try:
+        imported = read_specs(paths, expected=spec_format)
+        text = catalogue_yaml(imported, f"slo-report import {spec_format}", url)
+    except SpecError as exc:
+        raise click.ClickException(str(exc)) from None
+    import yaml
+
+    parse_config(yaml.safe_load(text), None, "imported catalogue")  # what is written must load
+    for warning in imported.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(imported.slos)} SLO(s)", err=True)
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Rule file to write; default: stdout.")
+@click.option("--strict", is_flag=True, help="Treat config warnings (unknown keys) as errors.")
+@_one_line_errors
+def rules(config_path: Path, output: Path | None, strict: bool):
+    """Write Prometheus recording and burn-rate alerting rules for every SLO with PromQL.
+
+    \b
+    Example:
+      slo-report rules --config slo-report.yaml --output slo-rules.yaml && promtool check rules slo-rules.yaml
+    """
+    from .rules import prometheus_rules, rules_yaml
+
+    content, skipped = prometheus_rules(_load(config_path, strict))
+    for line in skipped:
+        click.echo(f"warning: {line}", err=True)
+    if not content["groups"]:
+        raise click.ClickException(f"{config_path}: no SLO has PromQL to build rules from; give the SLOs an sli")
+    text = rules_yaml(content, str(config_path))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(content['groups'])} rule group(s)", err=True)

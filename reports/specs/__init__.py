@@ -5,7 +5,7 @@ read into catalogue entries: plain mappings that the catalogue schema then valid
 with a comment naming where each SLO came from.
 """
 
-from .common import ImportedSlo, Imported, SpecError
+from .common import Imported, ImportedSlo, SpecError
 from .read import catalogue_yaml, read_specs
 
 __all__ = ["Imported", "ImportedSlo", "SpecError", "catalogue_yaml", "read_specs"]

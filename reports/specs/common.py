@@ -57,7 +57,9 @@ def where(path: str, document: int, kind: str, name: str) -> str:
     return f"{path}: document {document} ({kind} {name})"
 
 
-_SUM = re.compile(r"^\s*sum\s*(?:(?:by|without)\s*\([^()]*\)\s*)?\((?P<inner>.*)\)\s*(?:(?:by|without)\s*\([^()]*\)\s*)?$", re.S)
+_SUM = re.compile(
+    r"^\s*sum\s*(?:(?:by|without)\s*\([^()]*\)\s*)?\((?P<inner>.*)\)\s*(?:(?:by|without)\s*\([^()]*\)\s*)?$", re.S
+)
 _SELECTOR = re.compile(r"^\s*[A-Za-z_:][A-Za-z0-9_:]*\s*(?:\{[^{}]*\})?\s*$", re.S)
 
 

@@ -50,7 +50,9 @@ def read_openslo(documents: list[tuple[str, int, dict[str, Any]]]) -> Imported:
                 f"{here}: kind: not imported; slo-report rules writes the SRE Workbook's burn-rate alerts instead"
             )
         else:
-            out.problems.append(f"{here}: kind: {kind!r} is not an OpenSLO v1 kind; use Service, SLO, SLI or DataSource")
+            out.problems.append(
+                f"{here}: kind: {kind!r} is not an OpenSLO v1 kind; use Service, SLO, SLI or DataSource"
+            )
     for here, name, spec in slos:
         _slo(out, here, name, spec, indicators, sources)
     return out
@@ -69,7 +71,9 @@ def _slo(out: Imported, here: str, name: str, spec: dict, indicators: dict, sour
             "quiet slice like a busy one without judging either; use Occurrences or Timeslices"
         )
     elif budgeting not in ("Occurrences", "Timeslices"):
-        out.problems.append(f"{here}: spec.budgetingMethod: {budgeting!r} is not allowed; use Occurrences or Timeslices")
+        out.problems.append(
+            f"{here}: spec.budgetingMethod: {budgeting!r} is not allowed; use Occurrences or Timeslices"
+        )
     objectives = spec.get("objectives")
     if not isinstance(objectives, list) or not objectives:
         out.problems.append(f"{here}: spec.objectives: missing or empty; give at least one objective with a target")
@@ -146,7 +150,9 @@ def _timeslices(out: Imported, here: str, field: str, objective: dict) -> dict[s
             return {}
         minutes = int(match[1]) * _MINUTES[match[2]]
     if minutes <= 0 or minutes != int(minutes):
-        out.problems.append(f"{here}: {field}.timeSliceWindow: {size!r} is not a whole number of minutes; write e.g. 5m")
+        out.problems.append(
+            f"{here}: {field}.timeSliceWindow: {size!r} is not a whole number of minutes; write e.g. 5m"
+        )
         return {}
     return {"budgeting": "timeslices", "slice": f"{int(minutes)}m", "slice_target": target}
 
@@ -239,7 +245,7 @@ def _sli(out: Imported, here: str, field: str, spec: dict, sources: dict) -> dic
         if selector is None:
             out.problems.append(
                 f"{here}: {field}.{part}.metricSource.spec.query: {query!r} is not a metric selector; write the "
-                f"{'counter' if counter else 'gauge'}, e.g. http_requests_total{{code=~\"5..\"}}, and the report adds "
+                f'{"counter" if counter else "gauge"}, e.g. http_requests_total{{code=~"5.."}}, and the report adds '
                 "increase() and sum()"
             )
             return None

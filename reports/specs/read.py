@@ -39,14 +39,22 @@ def read_specs(paths: list[Path], expected: str | None = None, shown: list[str] 
             if not isinstance(doc, dict):
                 out.problems.append(f"{name}: document {number}: not a mapping; give an OpenSLO or Sloth spec")
                 continue
-            found = "sloth" if is_sloth(doc) else "openslo" if str(doc.get("apiVersion", "")).startswith("openslo/") else None
+            found = (
+                "sloth"
+                if is_sloth(doc)
+                else "openslo"
+                if str(doc.get("apiVersion", "")).startswith("openslo/")
+                else None
+            )
             if found is None:
                 out.problems.append(
                     f"{name}: document {number}: neither OpenSLO (apiVersion: openslo/v1) nor Sloth (version: "
                     "prometheus/v1, or kind PrometheusServiceLevel); check the file"
                 )
             elif expected is not None and found != expected:
-                out.problems.append(f"{name}: document {number}: is a {found} spec, not {expected}; import it as {found}")
+                out.problems.append(
+                    f"{name}: document {number}: is a {found} spec, not {expected}; import it as {found}"
+                )
             elif found == "sloth":
                 out.extend(read_sloth(name, number, doc))
             else:
@@ -121,7 +129,9 @@ def expand_includes(data: Any, base_dir: Path) -> tuple[Any, list[str]]:
     if kind is not None:
         origin = imported.windows[0][2]
         if "window" in data and data["window"] != kind:
-            conflicts.append(f"{origin}: spec.timeWindow: is {kind} but the catalogue's window is {data['window']}; make them agree")
+            conflicts.append(
+                f"{origin}: spec.timeWindow: is {kind} but the catalogue's window is {data['window']}; make them agree"
+            )
         merged.setdefault("window", kind)
         if zone is not None:
             if "timezone" in data and data["timezone"] != zone:
@@ -151,10 +161,16 @@ def catalogue_yaml(imported: Imported, command: str, url: str | None) -> str:
     """The imported catalogue as YAML, each SLO preceded by a comment naming its origin."""
     kind, zone = spec_window(imported)
     url = url or (imported.prometheus_urls[0] if imported.prometheus_urls else None)
-    lines = [f"# Written by `{command}`. Each SLO's comment names the spec it came from;", "# edit the specs and import again, or include them (include: [slos/*.yaml]) to keep them the source of truth.", ""]
+    lines = [
+        f"# Written by `{command}`. Each SLO's comment names the spec it came from;",
+        "# edit the specs and import again, or include them (include: [slos/*.yaml]) to keep them the source of truth.",
+        "",
+    ]
     lines.append(_dump({"title": "Imported SLOs"}))
     if kind is None:
-        lines.append("# The specs state no SLO period; Sloth's default is 30 days. Write calendar-month for calendar months.")
+        lines.append(
+            "# The specs state no SLO period; Sloth's default is 30 days. Write calendar-month for calendar months."
+        )
         kind = "30d"
     lines.append(_dump({"timezone": zone or "UTC", "window": kind}))
     if url is None:

@@ -33,10 +33,20 @@ _CALL = re.compile(r"\b(i?rate|increase)\s*\(")
 _SUM_FIRST = re.compile(r"\b(?:rate|increase)\s*\(\s*sum\b")
 
 # Key names in the plain spec and in the CRD.
-_PLAIN = {"error": "error_query", "total": "total_query", "ratio": "error_ratio_query", "page": "page_alert",
-          "slo_plugins": "slo_plugins"}
-_CRD = {"error": "errorQuery", "total": "totalQuery", "ratio": "errorRatioQuery", "page": "pageAlert",
-        "slo_plugins": "sloPlugins"}
+_PLAIN = {
+    "error": "error_query",
+    "total": "total_query",
+    "ratio": "error_ratio_query",
+    "page": "page_alert",
+    "slo_plugins": "slo_plugins",
+}
+_CRD = {
+    "error": "errorQuery",
+    "total": "totalQuery",
+    "ratio": "errorRatioQuery",
+    "page": "pageAlert",
+    "slo_plugins": "sloPlugins",
+}
 
 
 def is_sloth(doc: dict) -> bool:
@@ -164,7 +174,11 @@ def _sli(out: Imported, here: str, field: str, sli: dict, keys: dict) -> dict | 
         queries[part] = query
     simple = {part: _SIMPLE.match(query) for part, query in queries.items()}
     if simple["error"] and simple["total"]:
-        return {"kind": "ratio", "total": simple["total"]["selector"].strip(), "bad": simple["error"]["selector"].strip()}
+        return {
+            "kind": "ratio",
+            "total": simple["total"]["selector"].strip(),
+            "bad": simple["error"]["selector"].strip(),
+        }
     counts = {}
     for part, query in queries.items():
         counted = _counts(query)
