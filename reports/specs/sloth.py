@@ -135,7 +135,10 @@ def _objective(out: Imported, here: str, field: str, value: Any) -> float | None
     return float(percent / 100)
 
 
-def _sli(out: Imported, here: str, field: str, sli: dict, keys: dict) -> dict | None:
+def _sli(out: Imported, here: str, field: str, sli: Any, keys: dict) -> dict | None:
+    if not isinstance(sli, dict):
+        out.problems.append(f"{here}: {field}: not a mapping; give events with {keys['error']} and {keys['total']}")
+        return None
     if sli.get("plugin"):
         out.problems.append(
             f"{here}: {field}.plugin: Sloth SLI plugins are not supported; a plugin's queries are built inside Sloth, "
@@ -207,7 +210,7 @@ def _counts(query: str) -> str | None:
             depth += {"(": 1, ")": -1}.get(query[end], 0)
             end += 1
         inner = query[match.end() : end - 1]
-        if not re.search(r"\[\s*\{\{\s*\.window\s*\}\}\s*\]\s*$", inner):
+        if not re.search(r"\[\s*\{\{\s*\.window\s*\}\}\s*(?::[^\]]*)?\]\s*$", inner):
             return None
         out.append(query[position : match.start()] + "increase(" + inner + ")")
         position = end
