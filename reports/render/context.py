@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from ..compute.burn import ALERT_PAIRS
 from ..compute.results import Incident, SloResult
+from ..compute.timeslices import TimeSlices
 from ..config import CHANGE_KINDS
 from ..naming import file_stem
 from ..policy import ServiceAssessment, SloAssessment, Zone, no_data_zone
@@ -156,6 +157,9 @@ class SloSection:
     history: HistorySection | None = None
     """Earlier months of this SLO found in the output folder, with this month."""
     """For SLA-covered SLOs with customer results: the tiers and the customers in trouble."""
+    budgeting: str = "occurrences"
+    """``occurrences`` (events) or ``timeslices``; with time slices, ``timeslices`` holds the slice counts."""
+    timeslices: TimeSlices | None = None
 
     @property
     def has_data(self) -> bool:
@@ -197,6 +201,8 @@ class IndexRow:
     zone: ZoneView
     postmortems_required: int
     no_data_reason: str | None
+    budgeting: str = "occurrences"
+    """``occurrences`` or ``timeslices``: what the SLI counts."""
 
 
 @dataclass(frozen=True)
@@ -385,6 +391,8 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         recommendations=tuple(advice.text for advice in assessed.recommendations),
         customers=customers_section(r, assessed.result.service, anchor),
         history=history_section(assessed, meta.month),
+        budgeting=r.budgeting,
+        timeslices=r.timeslices,
     )
 
 
@@ -426,6 +434,7 @@ def _index_service(service: ServiceAssessment) -> IndexService:
             zone=zone_view(s.zone),
             postmortems_required=sum(i.postmortem_required for i in s.result.incidents),
             no_data_reason=s.result.no_data_reason,
+            budgeting=s.result.budgeting,
         )
         for i, s in enumerate(service.slos)
     )
