@@ -11,7 +11,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from reports.compute.timeslices import time_slices
+from reports.compute.timeslices import bad_slice_ends, time_slices
 from reports.config import ConfigError, parse_config
 from reports.export import report_dict, schema
 from reports.pipeline import build_month
@@ -36,6 +36,7 @@ def test_slices_by_hand():
     assert result.consumed == 0.8  # 2 / 2.5
     assert result.remaining == pytest.approx(0.2)
     assert result.met is True
+    assert np.flatnonzero(bad_slice_ends(good, total, 2, 0.9)).tolist() == [3, 11]  # where slices 1 and 5 end
 
 
 def test_no_data_is_never_good():
@@ -106,6 +107,10 @@ def test_a_month_met_by_events_is_missed_by_slices(tmp_path):
     assert slices.allowed_minutes == pytest.approx(44.625)
     assert result.budget.consumed == pytest.approx(10 / 8.925)
     assert result.budget.remaining == pytest.approx(1 - 10 / 8.925)
+    # The burn-down spends slices too: the ten bad slices are steps 2000-2009 (7 Oct 22:40 to 23:30).
+    assert result.burn_down[-1].remaining == pytest.approx(1 - 10 / 8.925)
+    before = [p.remaining for p in result.burn_down if p.at <= datetime(2026, 10, 7, 22, tzinfo=UTC)]
+    assert set(before) == {1.0}
     # The same events counted as occurrences: 89 229 good of 89 240, met.
     assert (result.good_events, result.total_events) == (89229, 89240)
     document = report_dict(report)

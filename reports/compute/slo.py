@@ -17,7 +17,7 @@ from .exact import exact
 from .grid import step_grid
 from .incidents import find_incidents
 from .results import Budget, BudgetPoint, Downtime, SloResult
-from .timeslices import time_slices
+from .timeslices import bad_slice_ends, time_slices
 
 BURN_DOWN_RESOLUTION = timedelta(hours=1)
 
@@ -94,7 +94,13 @@ def compute_slo(
             remaining=slices.remaining if by_slices else remaining,
         ),
         days=daily_burn(grid, slo.objective, window.timezone, allowed_bad) if has_data else (),
-        burn_down=_burn_down(grid, step, allowed_bad) if has_data else (),
+        burn_down=(
+            _slice_burn_down(grid, slo, step, slices.allowed_bad_slices)
+            if by_slices
+            else _burn_down(grid, step, allowed_bad)
+        )
+        if has_data
+        else (),
         alerts=alerts(full, window.start, step, slo.objective) if has_data else (),
         incidents=incidents,
         outside_incidents_share=(consumed - sum(i.budget_share for i in incidents)) if consumed is not None else None,
@@ -152,3 +158,16 @@ def _burn_down(grid: pd.DataFrame, step: timedelta, allowed_bad: float) -> tuple
             BudgetPoint(at=(grid.index[-1] + step).to_pydatetime(), remaining=1 - float(bad.iloc[-1]) / allowed_bad)
         )
     return tuple(points)
+
+
+def _slice_burn_down(
+    grid: pd.DataFrame, slo: SloConfig, step: timedelta, allowed_bad_slices: float
+) -> tuple[BudgetPoint, ...]:
+    """Time slices: each bad slice spends one slice of the allowance when it ends."""
+    marks = bad_slice_ends(
+        grid["good"].to_numpy(dtype=float),
+        grid["total"].to_numpy(dtype=float),
+        max(1, round(slo.slice / step)),
+        slo.slice_target,
+    )
+    return _burn_down(pd.DataFrame({"good": 0.0, "total": marks}, index=grid.index), step, allowed_bad_slices)

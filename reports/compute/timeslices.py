@@ -47,21 +47,16 @@ class TimeSlices:
 
 
 def time_slices(
-    good: np.ndarray, total: np.ndarray, steps_per_slice: int, slice_target: float, objective: float, step_minutes: float
+    good: np.ndarray,
+    total: np.ndarray,
+    steps_per_slice: int,
+    slice_target: float,
+    objective: float,
+    step_minutes: float,
 ) -> TimeSlices:
     """``good`` and ``total``: events per step over the window, NaN where a step has no data."""
-    count = len(total)
-    slice_of_step = np.arange(count) // steps_per_slice
-    slices = int(slice_of_step[-1]) + 1 if count else 0
-    observed = ~np.isnan(total)
-    has_data = np.bincount(slice_of_step, weights=observed, minlength=slices) > 0
-    slice_good = np.bincount(slice_of_step, weights=np.nan_to_num(good), minlength=slices).round().astype(np.int64)
-    slice_total = np.bincount(slice_of_step, weights=np.nan_to_num(total), minlength=slices).round().astype(np.int64)
-    target = exact(slice_target)
-    # good / total ≥ p / q, compared in integers: a slice exactly on the target is good.
-    meets = slice_good * target.denominator >= slice_total * target.numerator
-    idle = has_data & (slice_total == 0)
-    is_good = has_data & (idle | meets)
+    has_data, idle, is_good = _judge(good, total, steps_per_slice, slice_target)
+    slices = len(has_data)
     with_data, good_slices = int(has_data.sum()), int(is_good.sum())
     bad_slices = with_data - good_slices
     slice_minutes = steps_per_slice * step_minutes
@@ -86,3 +81,29 @@ def time_slices(
         remaining=float(1 - consumed) if consumed is not None else None,
         met=sli >= exact(objective) if sli is not None else None,
     )
+
+
+def _judge(
+    good: np.ndarray, total: np.ndarray, steps_per_slice: int, slice_target: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per slice: has data, idle (data, no events), good."""
+    count = len(total)
+    slice_of_step = np.arange(count) // steps_per_slice
+    slices = int(slice_of_step[-1]) + 1 if count else 0
+    has_data = np.bincount(slice_of_step, weights=~np.isnan(total), minlength=slices) > 0
+    slice_good = np.bincount(slice_of_step, weights=np.nan_to_num(good), minlength=slices).round().astype(np.int64)
+    slice_total = np.bincount(slice_of_step, weights=np.nan_to_num(total), minlength=slices).round().astype(np.int64)
+    target = exact(slice_target)
+    # good / total ≥ p / q, compared in integers: a slice exactly on the target is good.
+    meets = slice_good * target.denominator >= slice_total * target.numerator
+    idle = has_data & (slice_total == 0)
+    return has_data, idle, has_data & (idle | meets)
+
+
+def bad_slice_ends(good: np.ndarray, total: np.ndarray, steps_per_slice: int, slice_target: float) -> np.ndarray:
+    """1 at the last step of every bad slice, else 0: the budget spent by time, for the burn-down."""
+    has_data, _, is_good = _judge(good, total, steps_per_slice, slice_target)
+    marks = np.zeros(len(total))
+    ends = np.minimum((np.arange(len(has_data)) + 1) * steps_per_slice, len(total)) - 1
+    marks[ends[has_data & ~is_good]] = 1
+    return marks
