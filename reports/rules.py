@@ -20,7 +20,7 @@ import yaml
 
 from .compute.burn import ALERT_PAIRS
 from .compute.exact import exact
-from .config import Config, ServiceConfig, SloConfig, parse_duration
+from .config import Config, ServiceConfig, SloConfig, format_duration, parse_duration
 from .sources import promql
 
 RECORD = "slo_report:error_ratio:{window}"
@@ -130,7 +130,7 @@ def prometheus_rules(config: Config) -> tuple[dict[str, Any], list[str]]:
             groups.append(
                 {
                     "name": f"slo-report:{service.name}:{slo.name}",
-                    "interval": rules.group_interval,
+                    "interval": format_duration(rules.group_interval),
                     "rules": recording + alerting,
                 }
             )

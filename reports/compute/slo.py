@@ -58,7 +58,7 @@ def compute_slo(
     observable = grid["total"][~excluded]
     coverage = float(observable.notna().mean()) if len(observable) and problem is None else 0.0
     slices = None
-    if slo.budgeting == "timeslices":
+    if slo.budgeting == "timeslices" and slo.slice_target is not None:
         slices = time_slices(
             grid["good"].to_numpy(dtype=float),
             grid["total"].to_numpy(dtype=float),
@@ -70,7 +70,7 @@ def compute_slo(
         if has_data:  # the SLI, status and budget count slices instead of events
             sli = slices.sli
             status = "no data" if slices.met is None else "met" if slices.met else "missed"
-    by_slices = slices is not None and has_data
+    by_slices = slices if has_data else None
     remaining = float(1 - consumed_exact) if consumed_exact is not None else None
     in_window = rows[(rows["timestamp"] >= window.start) & (rows["timestamp"] < window.end)]
     incidents = find_incidents(grid, slo.objective, step, allowed_bad, slo.incidents) if has_data else ()
@@ -90,12 +90,12 @@ def compute_slo(
         budget=Budget(
             allowed_bad_events=allowed_bad,
             bad_events=bad if problem is None else 0,
-            consumed=slices.consumed if by_slices else consumed,
-            remaining=slices.remaining if by_slices else remaining,
+            consumed=by_slices.consumed if by_slices else consumed,
+            remaining=by_slices.remaining if by_slices else remaining,
         ),
         days=daily_burn(grid, slo.objective, window.timezone, allowed_bad) if has_data else (),
         burn_down=(
-            _slice_burn_down(grid, slo, step, slices.allowed_bad_slices)
+            _slice_burn_down(grid, slo, step, by_slices.allowed_bad_slices)
             if by_slices
             else _burn_down(grid, step, allowed_bad)
         )
@@ -168,6 +168,6 @@ def _slice_burn_down(
         grid["good"].to_numpy(dtype=float),
         grid["total"].to_numpy(dtype=float),
         max(1, round(slo.slice / step)),
-        slo.slice_target,
+        slo.slice_target or 1.0,
     )
     return _burn_down(pd.DataFrame({"good": 0.0, "total": marks}, index=grid.index), step, allowed_bad_slices)

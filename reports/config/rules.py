@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from datetime import timedelta
 
-from .base import ENV_NAME_RE, Model
+from pydantic import field_validator
+
+from .base import ENV_NAME_RE, Duration, Model
 
 
 class RulesConfig(Model):
@@ -24,7 +26,7 @@ class RulesConfig(Model):
     """Extra labels on every generated rule, e.g. ``{team: platform}``; an SLO's own ``labels`` are added on top."""
     runbook: str | None = None
     """Runbook URL for the alerts' ``runbook_url`` annotation; ``{service}`` and ``{slo}`` are filled in. An SLO's ``runbook`` overrides it."""
-    group_interval: str = Field("1m", pattern=r"^\d+[smh]$")
+    group_interval: Duration = timedelta(minutes=1)
     """How often Prometheus evaluates the generated rule groups, e.g. ``1m``."""
 
     @field_validator("service_label", "slo_label", "severity_label")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Duration, Model, fraction, require_unique
+from .base import ENV_NAME_RE, Duration, Model, fraction, require_unique
 
 
 class SliConfig(Model):
@@ -104,6 +104,14 @@ class SloConfig(Model):
     @classmethod
     def _check_slice_target(cls, value: Any) -> Any:
         return None if value is None else _slice_target(value)
+
+    @field_validator("labels")
+    @classmethod
+    def _label_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not ENV_NAME_RE.match(name):
+                raise ValueError(f"{name!r} is not a Prometheus label name; use letters, digits and _")
+        return value
 
     @model_validator(mode="after")
     def _timeslices_complete(self) -> SloConfig:

@@ -35,7 +35,7 @@ def read_openslo(documents: list[tuple[str, int, dict[str, Any]]]) -> Imported:
         if doc.get("apiVersion") != API_VERSION:
             out.problems.append(f"{here}: apiVersion: {doc.get('apiVersion')!r} is not supported; write {API_VERSION}")
             continue
-        spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+        spec: dict[str, Any] = doc["spec"] if isinstance(doc.get("spec"), dict) else {}
         if kind == "SLI":
             indicators[name] = spec
         elif kind == "DataSource":
