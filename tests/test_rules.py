@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from reports.cli import main
 from reports.compute.burn import ALERT_PAIRS
 from reports.compute.results import Firing
-from reports.config import parse_config
+from reports.config import ConfigError, parse_config
 from reports.pipeline import build_month
 from reports.rules import prometheus_rules, rules_yaml
 from reports.sources import source_for
@@ -266,3 +266,14 @@ def test_rules_for_imported_sloth_raw_queries_pass_promtool(tmp_path):
     assert result.exit_code == 0, result.output
     assert promtool_check(tmp_path, result.output).returncode == 0
     assert 'sum(increase(http_request_duration_seconds_count{job="model-api"}[3d]))' in result.output
+
+
+def test_rule_labels_must_be_prometheus_label_names():
+    data = catalogue("http://p:9090", severity_label="sev-erity")
+    data["services"][0]["slos"][0]["labels"] = {"bad-name": "x"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert sorted(caught.value.problems) == [
+        "rules.severity_label: 'sev-erity' is not a Prometheus label name; use letters, digits and _",
+        "services[0].slos[0].labels: 'bad-name' is not a Prometheus label name; use letters, digits and _",
+    ]
