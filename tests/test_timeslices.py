@@ -148,6 +148,11 @@ def test_occurrences_is_the_default_and_says_so(tmp_path):
             "services[0].slos[0]: slice_target is set but budgeting is occurrences; add budgeting: timeslices or remove it",
         ),
         (
+            {"budgeting": "timeslices", "slice_target": 0.9, "sla": True},
+            "services[0].slos[0]: budgeting: timeslices with sla: true is not supported: customers' SLIs and credits "
+            "count events, so the statement would not measure what the SLO does; remove one of them",
+        ),
+        (
             {"budgeting": "timeslices", "slice_target": 95},
             "services[0].slos[0].slice_target: 95 is not a fraction; write 0.95",
         ),

@@ -117,6 +117,11 @@ class SloConfig(Model):
     def _timeslices_complete(self) -> SloConfig:
         if self.budgeting == "timeslices" and self.slice_target is None:
             raise ValueError("budgeting: timeslices needs slice_target; add e.g. slice_target: 0.95")
+        if self.budgeting == "timeslices" and self.sla:
+            raise ValueError(
+                "budgeting: timeslices with sla: true is not supported: customers' SLIs and credits count events, "
+                "so the statement would not measure what the SLO does; remove one of them"
+            )
         if self.budgeting == "occurrences" and self.slice_target is not None:
             raise ValueError("slice_target is set but budgeting is occurrences; add budgeting: timeslices or remove it")
         return self
