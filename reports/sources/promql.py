@@ -103,6 +103,9 @@ class SloQueries:
     histogram: str = ""
     threshold: float | None = None
     by: str = ""
+    counters: tuple[str, str] | None = None
+    """The selectors of the total and the other counter, read sample by sample (see
+    ``counter.promql``); None for raw SLIs, whose queries count events themselves."""
 
     @property
     def other(self) -> tuple[str, str]:
@@ -140,7 +143,37 @@ class SloQueries:
             self,
             good=fill(templates("latency")["good"], {"by": self.by, "bucket": bucket}, keep=(WINDOW,)),
             boundaries=None,
+            counters=(series(self.histogram, "_count"), bucket),
         )
+
+
+PART = "slo_report_part"
+"""The label that tags each part of a counter query (see ``queries/counter.promql``)."""
+
+
+def counter(selector: str, by: str, step: timedelta, closed: bool) -> str:
+    """One request that reads every part of ``counter.promql`` for ``selector``, per step."""
+    values = {"series": selector, "by": by, "range": duration(one_step(step, closed)), "step": duration(step)}
+    parts = [
+        f'label_replace({fill(query, values)}, "{PART}", "{name}", "", "")'
+        for name, query in templates("counter").items()
+    ]
+    return " or ".join(parts)
+
+
+def one_step(step: timedelta, closed: bool, steps: int = 1) -> timedelta:
+    """The range that holds exactly ``steps`` steps' samples: a closed range also holds a sample on
+    its lower edge, which belongs to the step before, so it is a millisecond shorter."""
+    return step * steps - (timedelta(milliseconds=1) if closed else timedelta(0))
+
+
+def opening(selector: str, lookback: timedelta) -> str:
+    return fill(templates("samples")["opening"], {"series": selector, "lookback": duration(lookback)})
+
+
+def samples(selector: str, step: timedelta, closed: bool) -> str:
+    """The raw samples of the step that ends at the evaluation time and of the one before."""
+    return fill(templates("samples")["samples"], {"series": selector, "range": duration(one_step(step, closed, 2))})
 
 
 def at(query: str, window: timedelta) -> str:
@@ -166,6 +199,7 @@ def plan(service: str, slo: SloConfig, by: str) -> SloQueries:
             good=queries["good"] if sli.good else None,
             presence=queries["presence"],
             by=by,
+            counters=(sli.total, sli.bad or sli.good or ""),
         )
     if sli.kind == "latency":
         if not sli.histogram or sli.threshold is None:
