@@ -160,10 +160,13 @@ class FakePrometheus:
         if rate is None:
             return []
         value = 1.0 if "count_over_time" in query else rate * per_step
+        # A counter query (queries/counter.promql): every series continues from step to step, so
+        # only its summed part has points.
+        part = {"slo_report_part": "step"} if "slo_report_part" in query else {}
         label = re.search(r"sum by \((\w+)\)", query)
         if label:
-            return [({label[1]: c} if c else {}, value) for c in self.customers]
-        return [({}, value * len(self.customers))]
+            return [({label[1]: c, **part} if c else {**part}, value) for c in self.customers]
+        return [({**part}, value * len(self.customers))]
 
     def _vector(self, query: str, at: float) -> list[dict]:
         window = _window(query)
@@ -178,8 +181,9 @@ class FakePrometheus:
 
 
 def _window(query: str) -> float:
+    """The first range in the query, in whole seconds (a step less a millisecond is the step)."""
     match = WINDOW.search(query)
-    return int(match[1]) * UNITS[match[2]] if match else 0.0
+    return round(int(match[1]) * UNITS[match[2]]) if match else 0.0
 
 
 def _number(value: float) -> str:

@@ -201,6 +201,7 @@ class _Slo:
         return dict(labels).get(self.label, "") if self.label else ""
 
     def _ask(self, what: str, query: str, call):
+        """``call()``; a failure names the query (``query`` is the PromQL, or how a counter is read)."""
         try:
             return call()
         except PromError as exc:
@@ -318,7 +319,8 @@ def _no_strays(service: str, slo: str, kind: str, total: Dense, other: Dense, qu
 
 
 def _counter_query(run: _Slo, selector: str) -> str:
-    return promql.counter(selector, run.label or "", timedelta(seconds=run.grid.step), not run.client.engine.left_open)
+    """How a counter is named in messages: the full request is over a kilobyte of PromQL."""
+    return f"the counter parts (queries/counter.promql) of {selector}"
 
 
 def _series_key(labels: Labels) -> Labels:
@@ -340,13 +342,14 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
     closed = not client.engine.left_open
     step = timedelta(seconds=grid.step)
     text = promql.counter(selector, run.label or "", step, closed)
+    shown = _counter_query(run, selector)
     first, last = grid.end_of(0), grid.end_of(grid.count - 1)
-    answer = run._ask(what, text, lambda: client.range(text, first, last, grid.step, reach=2 * grid.step))
-    run.finite(what, text, (values for _, values in answer.values()))
+    answer = run._ask(what, shown, lambda: client.range(text, first, last, grid.step, reach=2 * grid.step))
+    run.finite(what, shown, (values for _, values in answer.values()))
     parts: dict[str, dict[Labels, np.ndarray]] = {}
     for labels, points in answer.items():
         part = dict(labels).get(promql.PART, "")
-        laid = run._ask(what, text, lambda points=points: _lay(*points, first, grid.step, grid.count))
+        laid = run._ask(what, shown, lambda points=points: _lay(*points, first, grid.step, grid.count))
         parts.setdefault(part, {})[_series_key(labels)] = laid
     events: Dense = {}
     for labels, values in parts.get("step", {}).items():
@@ -406,7 +409,7 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
         if (counts[key] < -1e-6).any():
             raise SloProblem(
                 f"the {what} counter of {run.name} went down without a reset; is it a counter (a _total series)? "
-                f"query: {text}"
+                f"query: {shown}"
             )
     return counts
 
