@@ -109,17 +109,22 @@ def prometheus(data: Path, folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def victoria_metrics(exposition: str, folder: Path) -> Iterator[str]:
-    """VictoriaMetrics loaded with ``exposition`` (Prometheus text, timestamps in ms); yields its URL."""
+def victoria_metrics(exposition: str, folder: Path, prefix: str = "") -> Iterator[str]:
+    """VictoriaMetrics loaded with ``exposition`` (Prometheus text, timestamps in ms); yields its URL.
+    ``prefix`` (``-http.pathPrefix``) puts every path under it, as the cluster's
+    ``/select/<accountID>/prometheus`` is."""
     binary = need("victoria-metrics", "victoria-metrics")
     folder.mkdir(parents=True, exist_ok=True)
-    url = f"http://127.0.0.1:{free_port()}"
+    address = f"127.0.0.1:{free_port()}"
+    url = f"http://{address}{prefix}"
     args = [
         binary,
         f"-storageDataPath={folder / 'data'}",
-        f"-httpListenAddr={url.removeprefix('http://')}",
+        f"-httpListenAddr={address}",
         "-retentionPeriod=100y",
     ]
+    if prefix:
+        args.append(f"-http.pathPrefix={prefix}")
     with running(args, url + "/health", folder / "victoria-metrics.log"):
         requests.post(url + "/api/v1/import/prometheus", data=exposition.encode(), timeout=60).raise_for_status()
         requests.get(url + "/internal/force_flush", timeout=60).raise_for_status()
