@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+NON_FINITE = ("NaN", "+Inf", "-Inf")
+"""Fault kinds that answer normally except that every value is this one."""
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 WINDOW = re.compile(r"\[(\d+)(ms|s|m|h|d)\]")
 
@@ -112,6 +114,10 @@ class FakePrometheus:
     def answer(self, path: str, form: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         query = form.get("query", "")
         for fault in self.faults:
+            if fault.kind in NON_FINITE and fault.text in query:
+                status, body, headers = self._healthy(path, query, form)
+                return status, re.sub(rb'"-?\d+(\.\d+)?(e[+-]?\d+)?"]', f'"{fault.kind}"]'.encode(), body), headers
+        for fault in self.faults:
             if fault.text in query and fault.times != 0:
                 if fault.times is not None:
                     fault.times -= 1
@@ -119,6 +125,9 @@ class FakePrometheus:
                 if answer is not None:
                     return answer
                 break
+        return self._healthy(path, query, form)
+
+    def _healthy(self, path: str, query: str, form: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         if path == "/api/v1/query":
             return 200, _ok("vector", self._vector(query, float(form["time"]))), {}
         if path == "/api/v1/query_range":

@@ -360,7 +360,8 @@ def test_slos_under_an_sla_keep_the_customer_label_and_series_without_it_count_u
     with FakePrometheus(RATES, customers=("acme", "", "globex")) as fake:
         counts = fetch(fake, customers="tenant")
         assert any(
-            "sum by (tenant) (last_over_time(web_requests_total[299999ms])" in s.form.get("query", "") for s in fake.seen
+            "sum by (tenant) (last_over_time(web_requests_total[299999ms])" in s.form.get("query", "")
+            for s in fake.seen
         )
     rows = counts.for_slo("web", "availability")
     assert sorted(rows["customer"].unique()) == ["", "acme", "globex"]
@@ -370,7 +371,9 @@ def test_slos_under_an_sla_keep_the_customer_label_and_series_without_it_count_u
 def test_without_an_sla_the_customers_are_summed_on_the_server():
     with FakePrometheus(RATES, customers=("acme", "", "globex")) as fake:
         counts = fetch(fake)
-        assert not [s for s in fake.seen if "tenant" in s.form.get("query", "") or "customer" in s.form.get("query", "")]
+        assert not [
+            s for s in fake.seen if "tenant" in s.form.get("query", "") or "customer" in s.form.get("query", "")
+        ]
     rows = counts.for_slo("web", "availability")
     assert rows["customer"].unique().tolist() == [""] and rows["total"].sum() == 3 * 288 * 300
 
@@ -505,3 +508,68 @@ def test_a_bad_counter_without_the_customer_label_is_a_problem_not_a_silent_100_
     assert counts.problems[("api", "availability")].startswith(
         "the bad query of api/availability has customers the total query lacks ('';"
     )
+
+
+@pytest.mark.parametrize("value", ["NaN", "+Inf"])
+def test_a_non_finite_count_is_a_problem_naming_service_slo_and_query_and_the_run_exits_1(tmp_path: Path, value):
+    """NaN used to make the SLO a quiet "no data" with exit 0 (so run --send mailed it) and +Inf
+    crashed with an OverflowError; both are a per-SLO problem now, the other SLOs kept."""
+    with FakePrometheus(RATES) as fake:
+        fake.fail("web_errors_total", value)
+        data = {
+            "source": {"type": "prometheus", "url": fake.url},
+            "services": [
+                {
+                    "name": "api",
+                    "slos": [
+                        {
+                            "name": "availability",
+                            "objective": 0.999,
+                            "sli": {"total": AVAILABILITY, "bad": "api_errors_total"},
+                        }
+                    ],
+                },
+                {
+                    "name": "web",
+                    "slos": [
+                        {
+                            "name": "availability",
+                            "objective": 0.99,
+                            "sli": {"total": "web_requests_total", "bad": "web_errors_total"},
+                        },
+                        {
+                            "name": "raw",
+                            "objective": 0.99,
+                            "sli": {
+                                "kind": "raw",
+                                "total_query": "sum(increase(web_requests_total[{{window}}]))",
+                                "good_query": "sum(increase(web_requests_total[{{window}}])) - sum(increase(web_errors_total[{{window}}]))",
+                            },
+                        },
+                    ],
+                },
+            ],
+        }
+        (tmp_path / "slo-report.yaml").write_text(yaml.safe_dump(data))
+        run = CliRunner().invoke(
+            main,
+            [
+                "run",
+                "--config",
+                str(tmp_path / "slo-report.yaml"),
+                "--month",
+                "2026-10",
+                "--output",
+                str(tmp_path / "out"),
+            ],
+        )
+    assert run.exit_code == 1, run.output
+    assert (
+        f"error: the bad query of web/availability returned {value}, which is not a count; check the query and its "
+        "series (a division by zero, or a series that is not a counter); query: the counter parts "
+        "(queries/counter.promql) of web_errors_total"
+    ) in run.output
+    assert f"error: the good query of web/raw returned {value}, which is not a count;" in run.output
+    report = json.loads((tmp_path / "out/2026-10/report.json").read_text())
+    statuses = {(s["name"], slo["slo"]): slo["status"] for s in report["services"] for slo in s["slos"]}
+    assert statuses == {("api", "availability"): "met", ("web", "availability"): "no data", ("web", "raw"): "no data"}

@@ -376,7 +376,9 @@ def test_scrapes_off_the_step_grid_give_exact_days_and_month(truth, report):
     entries = _name("ledger_entries_total")
     rejected = _name("ledger_entries_total", outcome="rejected")
 
-    def between(pick, a, b):  # the samples at a - 30 s and b - 30 s hold the events of the minutes before a - 60 s, b - 60 s
+    def between(
+        pick, a, b
+    ):  # the samples at a - 30 s and b - 30 s hold the events of the minutes before a - 60 s, b - 60 s
         return truth.events_between(pick, a - 60, b - 60)
 
     assert counted.total_events == between(entries, WINDOW_START, WINDOW_END)
