@@ -129,6 +129,11 @@ LEDGER_GAPS = (
 """The 60 s counters (scraped 37 s into each minute) miss the month edges in both zones and a morning."""
 
 
+UPGRADE = epoch("2024-10-16T12:00:00Z")
+"""Prometheus 3 takes over scraping: from the next scrape on, le="1" is written le="1.0" (the counter
+goes on counting: the process did not restart)."""
+
+
 def _events(rng: np.random.Generator, span: tuple[int, int], per_second: float) -> np.ndarray:
     seconds = np.arange(span[0], span[1])
     return np.repeat(seconds, rng.poisson(per_second, len(seconds)))
@@ -164,6 +169,17 @@ def scenario(seed: int = 20241031) -> Scrapes:
         )
     )
     sixty = _without(np.arange(LONG[0] + 37, LONG[1], 60), *LEDGER_GAPS)
+    requests = _events(rng, LONG, 0.4)
+    fast = requests[rng.random(len(requests)) < 0.9]
+    for le, events in (("0.5", fast[rng.random(len(fast)) < 0.5]), ("1", fast), ("+Inf", requests)):
+        after = "1.0" if le == "1" else le  # Prometheus 3 spells bounds as floats; "0.5" and "+Inf" already are
+        name = "shop_request_duration_seconds_bucket"
+        scrapes.add(Scraped(name, {"le": le}, events, sixty[sixty <= UPGRADE]))
+        if after != le:
+            scrapes.add(Scraped(name, {"le": after}, events, sixty[sixty > UPGRADE]))
+        else:
+            scrapes.series[-1].times = sixty
+    scrapes.add(Scraped("shop_request_duration_seconds_count", {}, requests, sixty))
     for outcome, rate in (("ok", 0.5), ("rejected", 0.005)):
         scrapes.add(Scraped("ledger_entries_total", {"outcome": outcome}, _events(rng, LONG, rate), sixty))
     return scrapes

@@ -324,8 +324,21 @@ def _counter_query(run: _Slo, selector: str) -> str:
 
 
 def _series_key(labels: Labels) -> Labels:
-    """A series' identity across the parts of a counter query (engines differ in keeping the name)."""
-    return tuple(item for item in labels if item[0] not in (promql.PART, "__name__"))
+    """A series' identity across the parts of a counter query (engines differ in keeping the name).
+
+    Bucket bounds are compared as numbers: Prometheus 3 writes ``le="1"`` as ``"1.0"``, so across
+    an upgrade one bucket's series vanishes under one spelling and appears under the other with the
+    same counter value, which must read as a continuation, not as a new series full of events."""
+    return tuple(
+        (k, _bound(v) if k in ("le", "quantile") else v) for k, v in labels if k not in (promql.PART, "__name__")
+    )
+
+
+def _bound(value: str) -> str:
+    try:
+        return repr(float(value))
+    except ValueError:
+        return value
 
 
 def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
@@ -350,7 +363,10 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
     for labels, points in answer.items():
         part = dict(labels).get(promql.PART, "")
         laid = run._ask(what, shown, lambda points=points: _lay(*points, first, grid.step, grid.count))
-        parts.setdefault(part, {})[_series_key(labels)] = laid
+        series = parts.setdefault(part, {})
+        key = _series_key(labels)
+        # one bucket under two spellings (see _series_key): at different times, so the points merge
+        series[key] = laid if key not in series else np.where(np.isnan(series[key]), laid, series[key])
     events: Dense = {}
     for labels, values in parts.get("step", {}).items():
         key = run.group(labels)
@@ -375,7 +391,8 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
         lowest = parts.get("first", {}).get(labels, values)
         reset = resets.get(labels)
         for index in np.flatnonzero(~np.isnan(values)):
-            before = np.flatnonzero(~np.isnan(vanished[:index]))
+            # a vanish at this very step is the same bucket under its other spelling (see _series_key)
+            before = np.flatnonzero(~np.isnan(vanished[: index + 1]))
             if len(before):
                 previous = float(vanished[before[-1]])
             else:
