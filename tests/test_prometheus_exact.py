@@ -10,7 +10,6 @@ the month are compared with the ground truth computed from event times.
 from __future__ import annotations
 
 import functools
-
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
