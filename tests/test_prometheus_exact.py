@@ -101,34 +101,34 @@ def config_for(url: str, **options):
     return config
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def scrapes():
     return scenario()
 
 
-@pytest.fixture(scope="module")
-def prometheus_url(scrapes, tmp_path_factory):
+@pytest.fixture(scope="session")
+def exact_prometheus_url(scrapes, tmp_path_factory):
     folder = tmp_path_factory.mktemp("prometheus-exact")
     with prometheus(build_tsdb(scrapes.openmetrics(), folder), folder) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
-def victoria_url(scrapes, tmp_path_factory):
+@pytest.fixture(scope="session")
+def exact_victoria_url(scrapes, tmp_path_factory):
     with victoria_metrics(scrapes.exposition(), tmp_path_factory.mktemp("victoria-exact")) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
-def victoria_cluster_url(scrapes, tmp_path_factory):
+@pytest.fixture(scope="session")
+def exact_victoria_cluster_url(scrapes, tmp_path_factory):
     with victoria_metrics(scrapes.exposition(), tmp_path_factory.mktemp("victoria-prefix"), CLUSTER_PREFIX) as url:
         yield url
 
 
 @pytest.fixture(scope="module", params=["prometheus", "victoria-metrics", "victoria-metrics-cluster-layout"])
 def url(request) -> str:
-    fixture = {"prometheus": "prometheus_url", "victoria-metrics": "victoria_url"}.get(
-        request.param, "victoria_cluster_url"
+    fixture = {"prometheus": "exact_prometheus_url", "victoria-metrics": "exact_victoria_url"}.get(
+        request.param, "exact_victoria_cluster_url"
     )
     return request.getfixturevalue(fixture)
 

@@ -169,8 +169,8 @@ def _check_server(client: PromClient, at: float) -> None:
     """One trivial query first: an unusable server is one clear error, not one per SLO. Then the
     engine (its parameters, limits and range edges) and, for Prometheus, the oldest sample it holds."""
     try:
-        client.instant("vector(1)", at)
         client.detect(at)
+        client.instant("vector(1)", at)
     except PromError as exc:
         hint = exc.hint or "check that url points at the Prometheus HTTP API"
         raise SourceError(f"source.url {client.url}: {exc}; {hint}") from None
@@ -268,12 +268,11 @@ def _fetch_slo(client: PromClient, grid: Grid, label: str | None, service: str, 
     try:
         queries = promql.plan(service, slo, label or "")
         if queries.boundaries is not None:
-            window = _longest(client, grid.span)
-            found = run.series("bucket bounds", queries.boundaries, window, grid.end_of(grid.count - 1))
+            found = _bucket_bounds(run, queries.boundaries)
             if not found:
                 raise SloProblem(
                     f"no histogram buckets found for {service}/{slo.name}; check the metric name "
-                    f"and labels; query: {promql.at(queries.boundaries, window)}"
+                    f"and labels; query: {promql.at(queries.boundaries, _longest(client, grid.span))}"
                 )
             queries = queries.with_boundary([dict(labels).get("le", "") for labels in found])
     except promql.QueryPlanError as exc:
@@ -299,6 +298,19 @@ def _fetch_slo(client: PromClient, grid: Grid, label: str | None, service: str, 
         key: reconcile.carry(other.get(key, np.zeros(grid.count)), ~np.isnan(values)) for key, values in total.items()
     }
     return _exact_rows(service, slo.name, grid, kind, total, carried)
+
+
+def _bucket_bounds(run: _Slo, query: str) -> dict[Labels, float]:
+    """The ``le`` labels seen over the whole range, in as many windows as the engine's query length
+    needs: a bound spelt "1" before a Prometheus 3 upgrade and "1.0" after it must both be found."""
+    grid = run.grid
+    window = _longest(run.client, grid.span)
+    found: dict[Labels, float] = {}
+    at = grid.end_of(grid.count - 1)
+    while at > grid.start:
+        found.update(run.series("bucket bounds", query, min(window, timedelta(seconds=at - grid.start)), at))
+        at -= window.total_seconds()
+    return found
 
 
 def _longest(client: PromClient, wanted: timedelta) -> timedelta:
