@@ -182,11 +182,10 @@ def retention_problem(client: PromClient, start: float) -> str | None:
     oldest = getattr(client, "oldest", None)
     if oldest is None or oldest <= start:
         return None
-    held = datetime.fromtimestamp(oldest, UTC)
     return (
         f"deleted by retention: the report needs samples from {datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:%M} "
-        f"UTC, but {client.url} holds samples only from {held:%Y-%m-%d %H:%M} UTC (first whole day held: "
-        f"{(held + timedelta(days=1) if held.time() != held.min.time() else held):%Y-%m-%d}); {RETENTION_FIX}"
+        f"UTC, but {client.url} holds samples only from {datetime.fromtimestamp(oldest, UTC):%Y-%m-%d %H:%M} UTC "
+        f"on; {RETENTION_FIX}"
     )
 
 
