@@ -92,8 +92,9 @@ def build_tsdb(openmetrics: str, folder: Path) -> Path:
 
 
 @contextmanager
-def prometheus(data: Path, folder: Path) -> Iterator[str]:
-    """Prometheus serving the TSDB in ``data``; yields its base URL."""
+def prometheus(data: Path, folder: Path, retention: str = "100y") -> Iterator[str]:
+    """Prometheus serving the TSDB in ``data``; yields its base URL. Retention counts back from the
+    newest block, so backfilled data stays unless it is older than ``retention`` before that."""
     binary = need("prometheus", "prometheus")
     (folder / "prometheus.yml").write_text("global: {}\n")
     url = f"http://127.0.0.1:{free_port()}"
@@ -102,7 +103,7 @@ def prometheus(data: Path, folder: Path) -> Iterator[str]:
         f"--config.file={folder / 'prometheus.yml'}",
         f"--storage.tsdb.path={data}",
         f"--web.listen-address={url.removeprefix('http://')}",
-        "--storage.tsdb.retention.time=100y",
+        f"--storage.tsdb.retention.time={retention}",
     ]
     with running(args, url + "/-/ready", folder / "prometheus.log"):
         yield url

@@ -303,6 +303,10 @@ class PromClient:
             for key, parts in pieces.items()
         }
 
+    def get_data(self, path: str) -> Any:
+        """``data`` of a GET to an API path (``/api/v1/status/flags``), or None when the server does not have it."""
+        return self._get(path)
+
     def _get(self, path: str) -> Any:
         """``data`` of a GET to an API path, or None when the server does not have it."""
         text = self._get_text(path)
