@@ -150,7 +150,7 @@ def _slo(client: PromClient, service: str, slo, at: float) -> list[Finding]:
                 Finding("ok", f"{name}: threshold {sli.threshold:g} is a bucket bound of {sli.histogram}"),
             ]
         queries = promql.plan(service, slo, "")
-        for what, query in (("total", queries.total), ("good", queries.good or "")):
+        for query in (queries.total, queries.good or ""):
             text = promql.at(query, timedelta(minutes=5))
             client.instant(text, at)
         return [Finding("ok", f"{name}: the raw queries evaluate")]

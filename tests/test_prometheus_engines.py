@@ -17,16 +17,13 @@ from reports.sources.promclient import PromClient
 from reports.window import Month
 from tests.prom_engines import RANGE, UNITS, EngineServer
 from tests.prom_scrapes import SHORT
-from tests.test_prometheus_exact import (  # noqa: F401 (session fixtures shared with the ground-truth tests)
+from tests.test_prometheus_exact import (
     RUN_AT,
     SLOS,
     catalogue,
     dense,
-    exact_prometheus_url,
-    exact_victoria_url,
     expected,
     october,
-    scrapes,
 )
 
 

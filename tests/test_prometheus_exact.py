@@ -30,11 +30,8 @@ from tests.prom_scrapes import (
     Scraped,
     Scrapes,
     epoch,
-    scenario,
 )
-from tests.prom_servers import build_tsdb, prometheus, victoria_metrics
 
-CLUSTER_PREFIX = "/select/0/prometheus"
 RUN_AT = datetime(2024, 11, 2, 6, tzinfo=UTC)
 
 
@@ -99,30 +96,6 @@ def config_for(url: str, **options):
     config, warnings = parse_config(catalogue(url, **options))
     assert warnings == []
     return config
-
-
-@pytest.fixture(scope="session")
-def scrapes():
-    return scenario()
-
-
-@pytest.fixture(scope="session")
-def exact_prometheus_url(scrapes, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("prometheus-exact")
-    with prometheus(build_tsdb(scrapes.openmetrics(), folder), folder) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def exact_victoria_url(scrapes, tmp_path_factory):
-    with victoria_metrics(scrapes.exposition(), tmp_path_factory.mktemp("victoria-exact")) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def exact_victoria_cluster_url(scrapes, tmp_path_factory):
-    with victoria_metrics(scrapes.exposition(), tmp_path_factory.mktemp("victoria-prefix"), CLUSTER_PREFIX) as url:
-        yield url
 
 
 @pytest.fixture(scope="module", params=["prometheus", "victoria-metrics", "victoria-metrics-cluster-layout"])

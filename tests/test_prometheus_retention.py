@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from reports.cli import main
 from tests.prom_scrapes import Scraped, Scrapes, epoch
 from tests.prom_servers import build_tsdb, prometheus
-from tests.test_prometheus_exact import exact_prometheus_url, scrapes  # noqa: F401 (shared session fixtures)
 
 HELD_FROM = epoch("2024-10-17T00:00:37Z")
 """What a 15-day retention leaves of October on November 1st: the samples from the 17th on."""
