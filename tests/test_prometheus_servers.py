@@ -387,3 +387,35 @@ def test_scrapes_off_the_step_grid_give_exact_days_and_month(truth, report):
         start = WINDOW_START + number * 86400
         assert day.total == between(entries, start, start + 86400), day.day
     assert counted.coverage == 1.0
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "engines"
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_each_engine_example_gives_the_true_month(truth, prometheus_url, victoria_url, example):
+    """The README's example per engine, pointed at the real server (through the engine's test
+    server where it cannot be installed here), counts October exactly."""
+    from reports.config import load_config
+    from tests.prom_engines import EngineServer
+
+    config, warnings = load_config(EXAMPLES / example, strict=True)
+    assert warnings == []
+    kind = example.removesuffix(".yaml")
+    upstream = victoria_url if kind.startswith("victoriametrics") else prometheus_url
+    proxy = {"thanos": "thanos", "mimir": "mimir", "victoriametrics-cluster": "victoriametrics-cluster"}.get(kind)
+    tenant = config.source.tenant or "team-a"
+    with EngineServer(upstream, proxy or "none", tenant=tenant) as server:
+        url = server.url if proxy else upstream
+        config = config.model_copy(update={"source": config.source.model_copy(update={"url": url})})
+        report = build_month(config, source_for(config), OCTOBER, RUN_AT)
+    assert report.source_problems == ()
+    for slo in ("availability", "latency"):
+        total_pick, other_pick, kind_of_other = SLOS[("checkout", slo)]
+        total = truth.events_between(total_pick, WINDOW_START, WINDOW_END)
+        other = truth.events_between(other_pick, WINDOW_START, WINDOW_END)
+        counted = result(report, "checkout", slo)
+        assert (counted.total_events, counted.good_events) == (
+            total,
+            total - other if kind_of_other == "bad" else other,
+        )
