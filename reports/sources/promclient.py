@@ -184,8 +184,10 @@ class PromClient:
         max_points: int = MAX_POINTS,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.url = source.url
+        self.url: str = source.url or ""
         self._source = source
+        self.oldest: float | None = None
+        """Unix seconds of the oldest sample the server holds, once ``oldest_sample`` was asked (Prometheus only)."""
         self.timeout = source.timeout.total_seconds()
         self.session = session if session is not None else make_session(source)
         self._owns_session = session is None

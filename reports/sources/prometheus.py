@@ -179,7 +179,7 @@ def _check_server(client: PromClient, at: float) -> None:
 
 def retention_problem(client: PromClient, start: float) -> str | None:
     """Why a range starting at ``start`` cannot be counted: the server has deleted its beginning."""
-    oldest = getattr(client, "oldest", None)
+    oldest = client.oldest
     if oldest is None or oldest <= start:
         return None
     return (
@@ -220,7 +220,9 @@ class _Slo:
         answer = self._ask(what, text, lambda: self.client.range(text, first, first + (count - 1) * step, step))
         self.finite(what, text, (values for _, values in answer.values()))
         result = self._ask(
-            what, text, lambda: {labels: _lay(*points, first, step, count) for labels, points in answer.items()}
+            what,
+            text,
+            lambda: {labels: _lay(stamps, values, first, step, count) for labels, (stamps, values) in answer.items()},
         )
         dense: Dense = {}
         for labels, values in result.items():
@@ -373,18 +375,21 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
     parts: dict[str, dict[Labels, np.ndarray]] = {}
     for labels, points in answer.items():
         part = dict(labels).get(promql.PART, "")
-        laid = run._ask(what, shown, lambda points=points: _lay(*points, first, grid.step, grid.count))
+        stamps, values = points
+        laid = run._ask(what, shown, lambda: _lay(stamps, values, first, grid.step, grid.count))
         series = parts.setdefault(part, {})
-        key = _series_key(labels)
+        identity = _series_key(labels)
         # one bucket under two spellings (see _series_key): at different times, so the points merge
-        series[key] = laid if key not in series else np.where(np.isnan(series[key]), laid, series[key])
+        series[identity] = (
+            laid if identity not in series else np.where(np.isnan(series[identity]), laid, series[identity])
+        )
     events: Dense = {}
     for labels, values in parts.get("step", {}).items():
-        key = run.group(labels)
-        events[key] = (
+        group = run.group(labels)
+        events[group] = (
             values
-            if key not in events
-            else np.where(np.isnan(events[key]), values, events[key] + np.nan_to_num(values))
+            if group not in events
+            else np.where(np.isnan(events[group]), values, events[group] + np.nan_to_num(values))
         )
     extra: dict[str, np.ndarray] = {}
     seen: dict[str, np.ndarray] = {}
@@ -413,28 +418,28 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
             if reset is not None and not np.isnan(reset[index]):
                 by_sample.setdefault(int(index), []).append((labels, previous))
             elif lowest[index] >= previous:
-                add(labels, index, values[index] - previous)
+                add(labels, int(index), values[index] - previous)
             else:
-                add(labels, index, values[index])
+                add(labels, int(index), values[index])
     appeared = parts.get("appear", {})
     for labels, values in parts.get("drop", {}).items():
         reset = resets.get(labels)
         for index in np.flatnonzero(~np.isnan(values)):
             if reset is None or np.isnan(reset[index]):
-                add(labels, index, values[index])
+                add(labels, int(index), values[index])
     for labels, values in resets.items():
         for index in np.flatnonzero(~np.isnan(values)):
             if labels not in appeared or np.isnan(appeared[labels][index]):
                 by_sample.setdefault(int(index), []).append((labels, None))
-    for index, items in sorted(by_sample.items()):
-        for labels, value in _sample_by_sample(run, what, selector, index, items):
-            add(labels, index, value)
+    for step_index, items in sorted(by_sample.items()):
+        for labels, value in _sample_by_sample(run, what, selector, step_index, items):
+            add(labels, step_index, value)
     counts: Dense = {}
-    for key in set(events) | set(seen):
-        base = events.get(key, np.full(grid.count, np.nan))
-        present = ~np.isnan(base) | seen.get(key, np.zeros(grid.count, dtype=bool))
-        counts[key] = np.where(present, np.nan_to_num(base) + extra.get(key, 0.0), np.nan)
-        if (counts[key] < -1e-6).any():
+    for group in set(events) | set(seen):
+        base = events.get(group, np.full(grid.count, np.nan))
+        present = ~np.isnan(base) | seen.get(group, np.zeros(grid.count, dtype=bool))
+        counts[group] = np.where(present, np.nan_to_num(base) + extra.get(group, 0.0), np.nan)
+        if (counts[group] < -1e-6).any():
             raise SloProblem(
                 f"the {what} counter of {run.name} went down without a reset; is it a counter (a _total series)? "
                 f"query: {shown}"
