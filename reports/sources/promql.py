@@ -96,8 +96,6 @@ class SloQueries:
     total: str
     good: str | None = None
     bad: str | None = None
-    presence: str | None = None
-    """Counts the samples of the total counter (no presence query: raw SLIs)."""
     boundaries: str | None = None
     """latency: lists the ``le`` labels of the histogram; the good query waits for the match."""
     histogram: str = ""
@@ -197,7 +195,6 @@ def plan(service: str, slo: SloConfig, by: str) -> SloQueries:
             total=queries["total"],
             bad=queries["bad"] if sli.bad else None,
             good=queries["good"] if sli.good else None,
-            presence=queries["presence"],
             by=by,
             counters=(sli.total, sli.bad or sli.good or ""),
         )
@@ -208,7 +205,6 @@ def plan(service: str, slo: SloConfig, by: str) -> SloQueries:
         latency = templates("latency")
         return SloQueries(
             total=fill(latency["total"], values, keep=(WINDOW,)),
-            presence=fill(latency["presence"], values, keep=(WINDOW,)),
             boundaries=fill(latency["boundaries"], values, keep=(WINDOW,)),
             histogram=sli.histogram,
             threshold=sli.threshold,

@@ -16,21 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def needs_presence(values: np.ndarray) -> bool:
-    """Whether ``increase()`` alone cannot tell which steps hold samples.
-
-    A step right after a gap has no value in Prometheus (one sample is not enough for
-    ``increase()``), and VictoriaMetrics returns 0 for the first steps into a gap: so missing
-    values and zeros are checked against a count of samples.
-    """
-    return bool(np.isnan(values).any() or (values == 0).any())
-
-
-def with_presence(values: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """Rows exactly where the step holds a sample; a step with a sample but no value gets 0."""
-    return np.where(samples > 0, np.nan_to_num(values, nan=0.0), np.nan)
-
-
 def gaps(present: np.ndarray) -> list[tuple[int, int]]:
     """(last step with data before, first step with data after) for each run of steps without data."""
     steps = np.flatnonzero(present)
