@@ -18,6 +18,7 @@ SLO is queried, so a run never replaces a good report with one where everything 
 
 from __future__ import annotations
 
+import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -376,7 +377,7 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
     for labels, points in answer.items():
         part = dict(labels).get(promql.PART, "")
         stamps, values = points
-        laid = run._ask(what, shown, lambda: _lay(stamps, values, first, grid.step, grid.count))
+        laid = run._ask(what, shown, functools.partial(_lay, stamps, values, first, grid.step, grid.count))
         series = parts.setdefault(part, {})
         identity = _series_key(labels)
         # one bucket under two spellings (see _series_key): at different times, so the points merge
