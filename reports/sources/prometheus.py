@@ -361,9 +361,8 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
     From one request (``queries/counter.promql``): the summed events of series continuing from
     the step before, plus per series the exceptions. A series that appears adds its last value
     less the value it had before its gap (0 if it never had one: born at its first value), or
-    all of it if its first value is lower (it restarted unscraped). A reset between two steps
-    adds back the value before it. A reset between two samples of one step is read sample by
-    sample (``samples``).
+    all of it if its first value is lower (it restarted unscraped). A step whose series reset
+    there or in the step before is read sample by sample (``samples``).
     """
     grid, client = run.grid, run.client
     closed = not client.engine.left_open
@@ -423,11 +422,6 @@ def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
             else:
                 add(labels, int(index), values[index])
     appeared = parts.get("appear", {})
-    for labels, values in parts.get("drop", {}).items():
-        reset = resets.get(labels)
-        for index in np.flatnonzero(~np.isnan(values)):
-            if reset is None or np.isnan(reset[index]):
-                add(labels, int(index), values[index])
     for labels, values in resets.items():
         for index in np.flatnonzero(~np.isnan(values)):
             if labels not in appeared or np.isnan(appeared[labels][index]):
@@ -478,6 +472,8 @@ def _sample_by_sample(
         stamps, values = series[labels]
         inside = values[stamps > at - grid.step]
         before = values[stamps <= at - grid.step]
+        if not len(inside):  # the reset was in the step before, and this step has no sample of the series
+            continue
         if previous is None:
             start = float(before[-1]) if len(before) else 0.0
             out.append((labels, reconcile.increase(start, inside) - (inside[-1] - start)))

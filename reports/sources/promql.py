@@ -151,7 +151,13 @@ PART = "slo_report_part"
 
 def counter(selector: str, by: str, step: timedelta, closed: bool) -> str:
     """One request that reads every part of ``counter.promql`` for ``selector``, per step."""
-    values = {"series": selector, "by": by, "range": duration(one_step(step, closed)), "step": duration(step)}
+    values = {
+        "series": selector,
+        "by": by,
+        "range": duration(one_step(step, closed)),
+        "pair": duration(one_step(step, closed, 2)),
+        "step": duration(step),
+    }
     parts = [
         f'label_replace({fill(query, values)}, "{PART}", "{name}", "", "")'
         for name, query in templates("counter").items()
