@@ -545,7 +545,8 @@ def test_one_strict_autoescaping_environment():
     for name in ("percent", "objective", "minutes", "burn", "count"):
         assert env.filters[name] is getattr(fmt, name)
     assert (
-        env.filters["local_datetime"](datetime(2026, 7, 1, 12, tzinfo=UTC), "Europe/Paris") == "01 Jul 2026 14:00 CEST"
+        env.filters["local_datetime"](datetime(2026, 7, 1, 12, tzinfo=UTC), "Europe/Paris")
+        == "01 Jul 2026 14:00 CEST"
     )
     assert FILTERS["points"](0.000297) == "+0.030 pp" and FILTERS["points"](-0.0145) == "−1.5 pp"
 
