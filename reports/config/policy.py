@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
-from .base import CHANGE_KINDS, ChangeKind, Model, require_unique
+from .base import CHANGE_KINDS, ChangeKind, Model, Name, Text, require_unique
 
 
 class ZoneConfig(Model):
     """One zone of the error-budget policy. The four default names carry default rules."""
 
-    name: str = Field(min_length=1)
+    name: Name
     """Zone name, e.g. ``green``."""
     min_remaining: float | None = None
     """The zone applies when the remaining budget is at least this fraction (may be 0). The last zone has none: it catches the rest."""
     allowed_changes: list[ChangeKind] | None = None
     """What may ship: any of feature, bugfix, security, refactor."""
-    approval: str | None = None
+    approval: Text | None = None
     """Who approves a change in this zone."""
-    notify: list[str] | None = None
+    notify: list[Name] | None = None
     """Who is told the service is in this zone."""
-    guidance: str | None = None
+    guidance: Text | None = None
     """One sentence for the report on what the zone means for the team."""
 
 
