@@ -95,11 +95,11 @@ class Config(Model):
 
     @model_validator(mode="after")
     def _known_dependencies(self) -> Config:
-        names = [s.name for s in self.services]
+        names = {s.name for s in self.services}
         for index, service in enumerate(self.services):
-            others = [n for n in names if n != service.name]
             for dependency in service.depends_on:
-                if dependency not in others:
+                if dependency not in names or dependency == service.name:
+                    others = [s.name for s in self.services if s.name != service.name]
                     choice = f"use one of {', '.join(others)}" if others else "the catalogue has no other service"
                     raise ValueError(
                         f"services[{index}].depends_on: {dependency!r} is not another service of this "

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import field_validator
 
-from .base import CHANGE_KINDS, ChangeKind, Model, Name, Text, require_unique
+from .base import CHANGE_KINDS, ChangeKind, Model, Name, check_name, check_text, require_unique
 
 
 class ZoneConfig(Model):
@@ -18,12 +18,22 @@ class ZoneConfig(Model):
     """The zone applies when the remaining budget is at least this fraction (may be 0). The last zone has none: it catches the rest."""
     allowed_changes: list[ChangeKind] | None = None
     """What may ship: any of feature, bugfix, security, refactor."""
-    approval: Text | None = None
+    approval: str | None = None
     """Who approves a change in this zone."""
-    notify: list[Name] | None = None
+    notify: list[str] | None = None
     """Who is told the service is in this zone."""
-    guidance: Text | None = None
+    guidance: str | None = None
     """One sentence for the report on what the zone means for the team."""
+
+    @field_validator("approval", "guidance")
+    @classmethod
+    def _visible_text(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
+
+    @field_validator("notify")
+    @classmethod
+    def _visible_names(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [check_name(name) for name in value]
 
 
 DEFAULT_ZONE_RULES: dict[str, dict[str, Any]] = {
