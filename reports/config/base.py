@@ -80,17 +80,18 @@ def describe_character(char: str) -> str:
     return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character')})"
 
 
-def check_name(value: str, what: str = "name") -> str:
-    """One line of visible text, at most ``MAX_NAME`` characters: names reach headings, file
-    names, email subjects, CSV and JSON."""
+def check_name(value: str, what: str = "name", longest: int | None = MAX_NAME) -> str:
+    """One line of visible text, at most ``longest`` characters: names reach headings, file
+    names, email subjects, CSV and JSON. Customer names have no limit: they come from billing
+    systems as they are, and their statements' file names are shortened (``naming.file_stem``)."""
     char = hidden_character(value)
     if char is not None:
         raise ValueError(
             f"{what} {value!r} holds {describe_character(char)}, which can make it display as something else; remove it"
         )
-    if len(value) > MAX_NAME:
+    if longest is not None and len(value) > longest:
         raise ValueError(
-            f"{what} {value[:40]!r}... is {len(value)} characters long; shorten it to {MAX_NAME} or fewer "
+            f"{what} {value[:40]!r}... is {len(value)} characters long; shorten it to {longest} or fewer "
             "(names become headings and file names)"
         )
     return value

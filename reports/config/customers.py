@@ -97,7 +97,7 @@ class CustomersConfig(Model):
     @classmethod
     def _assignment_names(cls, assignments: dict[str, str]) -> dict[str, str]:
         for customer, tier in assignments.items():
-            check_name(customer, "customer")
+            check_name(customer, "customer", longest=None)
             check_name(tier, "tier")
         return assignments
 
@@ -152,7 +152,7 @@ def _read_assignments(path: Path) -> dict[str, str]:
         customer, tier = (row.get("customer") or "").strip(), (row.get("tier") or "").strip()
         if customer:
             try:
-                assignments[check_name(customer, "customer")] = check_name(tier, "tier")
+                assignments[check_name(customer, "customer", longest=None)] = check_name(tier, "tier")
             except ValueError as exc:
                 raise ValueError(f"assignments_file {path} line {line}: {exc}") from None
     return assignments
