@@ -126,12 +126,12 @@ def _swap_symlink(staging: Path, target: Path) -> None:
 
 def clean_leftovers(output_dir: Path) -> None:
     """Delete what killed writes left behind; a month folder a kill took away comes back first."""
-    leftovers = sorted(p for p in output_dir.iterdir() if _LEFTOVER.match(p.name))
-    for path in leftovers:
-        month = output_dir / _LEFTOVER.match(path.name)["month"]
-        retired = path / month.name
-        if ".old-" in path.name and not os.path.lexists(month) and retired.is_dir():
-            _rename(retired, month)
+    found = sorted((p, match["month"]) for p in output_dir.iterdir() if (match := _LEFTOVER.match(p.name)))
+    for path, month in found:
+        retired = path / month
+        if ".old-" in path.name and not os.path.lexists(output_dir / month) and retired.is_dir():
+            _rename(retired, output_dir / month)
+    leftovers = [path for path, _ in found]
     for path in leftovers:
         if not _in_use(path):
             _remove(path)
