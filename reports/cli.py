@@ -17,6 +17,7 @@ from .policy import check_deploy as decide_deploy
 from .review.history import UnreadableReport, load_report
 from .review.quarter import ReviewError
 from .sources import SourceError, source_for
+from .sources.promql import template_problems
 from .window import Month, previous_month
 
 
@@ -60,6 +61,9 @@ def _parse_month(ctx, param, value):
 
 def _load(config_path: Path, strict: bool):
     config, warnings = load_config(config_path, strict=strict)
+    problems = template_problems(config)
+    if problems:
+        raise ConfigError(problems, str(config_path))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     return config

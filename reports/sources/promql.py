@@ -15,7 +15,8 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
-from ..config import SloConfig
+from ..config import Config, SloConfig
+from ..config.promql import parse_error
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 SELECTOR = re.compile(r"^\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{(.*)\})?\s*$", re.S)
@@ -226,3 +227,33 @@ def plan(service: str, slo: SloConfig, by: str) -> SloQueries:
     }
     raw = templates("raw")
     return SloQueries(total=fill(raw["total"], user), good=fill(raw["good"], user), by=by)
+
+
+def template_problems(config: Config) -> list[str]:
+    """Offline, before any request: every SLO's queries, built from ``queries/`` with its own
+    values, parse as PromQL. A broken template or a value that breaks it names the SLO's key."""
+    if config.source.type != "prometheus":
+        return []
+    problems = []
+    for i, service in enumerate(config.services):
+        for j, slo in enumerate(service.slos):
+            where = f"services[{i}].slos[{j}].sli"
+            by = config.customers.label if config.customers is not None and slo.sla else ""
+            try:
+                planned = plan(service.name, slo, by)
+                built = {"presence": planned.presence, "boundaries": planned.boundaries}
+                if planned.threshold is not None:
+                    planned = planned.with_boundary([repr(planned.threshold)])
+                built.update(total=planned.total, good=planned.good, bad=planned.bad)
+            except QueryPlanError as exc:
+                problems.append(f"{where}: {exc}")
+                continue
+            for name, query in built.items():
+                text = at(query, timedelta(minutes=5)) if query else ""
+                problem = parse_error(text) if text else None
+                if problem is not None:
+                    problems.append(
+                        f"{where}: the {name} query built from queries/{slo.sli.kind}.promql does not parse "
+                        f"({problem}): {text}; fix that template or this SLO's sli"
+                    )
+    return problems
