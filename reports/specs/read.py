@@ -14,6 +14,9 @@ from .openslo import read_openslo
 from .sloth import is_sloth, read_sloth
 
 FORMATS = ("openslo", "sloth")
+MAX_SPEC_BYTES = 5 * 1024 * 1024
+"""As for a catalogue: a spec file is never read past this (it may be huge or endless)."""
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_specs(paths: list[Path], expected: str | None = None, shown: list[str] | None = None) -> Imported:
@@ -24,9 +27,19 @@ def read_specs(paths: list[Path], expected: str | None = None, shown: list[str] 
     for position, path in enumerate(paths):
         name = shown[position] if shown else str(path)
         try:
-            documents = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_SPEC_BYTES + 1)
+            if len(raw) > MAX_SPEC_BYTES:
+                out.problems.append(
+                    f"{name}: the file is over {MAX_SPEC_BYTES // 1024 // 1024} MB, the limit for a spec"
+                )
+                continue
+            documents = [d for d in yaml.load_all(raw.decode("utf-8"), Loader=_YAML_LOADER) if d is not None]
         except OSError as exc:
             out.problems.append(f"{name}: cannot read the file: {exc.strerror}; check the path")
+            continue
+        except UnicodeDecodeError:
+            out.problems.append(f"{name}: not UTF-8 text; save the spec as UTF-8")
             continue
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
