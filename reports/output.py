@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import ReportError
+
 LEDGER_NAME = "sent.jsonl"
 KEPT_ON_REWRITE = (LEDGER_NAME,)
 """Files of the old month folder that survive its regeneration."""
 
 
-class OutputBusy(Exception):
+class OutputBusy(ReportError):
     """Another process is writing or sending from the same output folder."""
 
 

@@ -3,7 +3,10 @@
 import pytest
 
 from reports.config import PolicyConfig
-from reports.policy import check_deploy, zone_for, zones_of
+from reports.archive import ArchivedService, ArchivedZone, SloMonth
+from reports.deploy import check_deploy
+from reports.policy import zone_for, zones_of
+from reports.window import Month
 
 ZONES = zones_of(PolicyConfig())
 
@@ -60,11 +63,32 @@ def test_example_recommendations_are_derived_from_the_numbers(example_report):
 
 
 def _service(zone_name: str, allowed: list[str], remaining):
-    return {
-        "name": "api",
-        "zone": {"name": zone_name, "allowed_changes": allowed, "approval": "VP engineering approval"},
-        "slos": [{"slo": "availability", "zone": zone_name, "budget": {"remaining": remaining}}],
-    }
+    """A service as an archived report.json states it."""
+    return ArchivedService(
+        "api",
+        (),
+        ArchivedZone(zone_name, tuple(allowed), "VP engineering approval"),
+        (
+            SloMonth(
+                Month(2026, 10),
+                "api",
+                "availability",
+                0.999,
+                0,
+                0,
+                None,
+                "met",
+                None,
+                zone_name,
+                0,
+                0,
+                0.0,
+                0,
+                (),
+                budget_remaining=remaining,
+            ),
+        ),
+    )
 
 
 def test_check_deploy_blocks_features_in_red_and_allows_security():
@@ -84,11 +108,10 @@ def test_trend_compares_budget_consumption_with_the_previous_report(example_repo
     from dataclasses import replace
 
     from reports.policy import trend_advice
-    from reports.review.history import SloMonth
 
     result = example_report.service("model-api").slos[0].result  # 70.5% consumed
     september = SloMonth(
-        "2026-09", "model-api", "availability", 0.999, 99, 100, 0.99969, "met", 0.31, "yellow", 0, 0, 0.0, 0, ()
+        Month(2026, 9), "model-api", "availability", 0.999, 99, 100, 0.99969, "met", 0.31, "yellow", 0, 0, 0.0, 0, ()
     )
     assert trend_advice(result, september).text == "Budget consumption rose from 31% in September 2026 to 70%."
     assert trend_advice(result, replace(september, budget_consumed=0.9, objective=0.995)).text == (

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reports.review.history import slo_months
+from reports.archive import slo_months
 from reports.review.quarter import Quarter, review_quarter
 
 NOW = datetime(2027, 1, 2, 6, tzinfo=UTC)

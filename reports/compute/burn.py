@@ -99,7 +99,7 @@ def _runs(firing: np.ndarray, evaluated_at: pd.DatetimeIndex, step: timedelta) -
     """Contiguous firing evaluations as (first firing evaluation, first quiet evaluation)."""
     runs = []
     edges = np.diff(np.concatenate([[0], firing.astype(np.int8), [0]]))
-    for begin, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for begin, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
         ongoing = stop == len(firing)
         end = evaluated_at[stop - 1] if ongoing else evaluated_at[stop]
         runs.append(Firing(start=evaluated_at[begin].to_pydatetime(), end=end.to_pydatetime(), ongoing=bool(ongoing)))

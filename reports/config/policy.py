@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from .base import CHANGE_KINDS, ChangeKind, Model, require_unique
+from ..changes import CHANGE_KINDS, ChangeKind
+from .base import Model, require_unique
 
 
 class ZoneConfig(Model):

@@ -14,16 +14,13 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from ..compute.customers import CustomerResult, CustomerResults, Exclusion, TierSummary
 from ..compute.results import SloResult
 from ..naming import file_stem
 from ..policy import ServiceAssessment
 from ..report import MonthReport
-
-if TYPE_CHECKING:
-    from .context import DocumentMeta
+from .meta import DocumentMeta
 
 STATEMENT_FOLDER = "customers"
 MAX_STEM = 80

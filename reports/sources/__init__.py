@@ -14,11 +14,12 @@ from typing import Protocol
 import pandas as pd
 
 from ..config import Config
+from ..errors import ReportError
 
 COLUMNS = ("timestamp", "service", "slo", "customer", "good", "total")
 
 
-class SourceError(Exception):
+class SourceError(ReportError):
     """The source cannot produce counts at all (as opposed to one SLO lacking data)."""
 
 

@@ -72,8 +72,8 @@ def _uncounted(
     wanted: list[tuple[str, str]], kept: pd.DataFrame, whole: pd.DataFrame, name: str, start: datetime, end: datetime
 ) -> dict[tuple[str, str], str]:
     """SLOs without a single row in the range: a misspelt name or a missing export, not a quiet month."""
-    present = set(zip(kept["service"], kept["slo"]))
-    in_file = set(zip(whole["service"], whole["slo"]))
+    present = set(zip(kept["service"], kept["slo"], strict=True))
+    in_file = set(zip(whole["service"], whole["slo"], strict=True))
     problems = {}
     for service, slo in wanted:
         if (service, slo) in present:

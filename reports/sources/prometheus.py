@@ -23,11 +23,11 @@ import pandas as pd
 import requests
 
 from ..config import Config, SloConfig
+from ..window import COVERAGE_WARNING
 from . import COLUMNS, EventCounts, SourceError, empty_frame, promql, reconcile
 from .promclient import MAX_POINTS, ClientStats, Labels, PromClient, PromError
 
 log = logging.getLogger(__name__)
-COVERAGE_WARNING = 0.99
 DAY_NS = 86_400 * 10**9
 Dense = dict[str, np.ndarray]
 
@@ -123,7 +123,7 @@ class PrometheusSource:
                     for service, slo in jobs
                 ]
                 frames, problems, unreachable = [], {}, []
-                for (service, slo), future in zip(jobs, futures):
+                for (service, slo), future in zip(jobs, futures, strict=True):
                     try:
                         frames.append(future.result())
                     except SloProblem as problem:

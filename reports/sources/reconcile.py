@@ -67,7 +67,7 @@ def segments(bounds: list[int], present: np.ndarray) -> list[tuple[int, int]]:
     would extrapolate into the gap, so the days on either side are counted as one span.
     """
     merged = [(bounds[0], bounds[1])]
-    for bound, end in zip(bounds[1:-1], bounds[2:]):
+    for bound, end in zip(bounds[1:-1], bounds[2:], strict=True):
         if present[bound - 1] and present[bound]:
             merged.append((bound, end))
         else:
