@@ -2,8 +2,8 @@
 
 import pytest
 
-from reports.config import PolicyConfig
 from reports.archive import ArchivedService, ArchivedZone, SloMonth
+from reports.config import PolicyConfig
 from reports.deploy import check_deploy
 from reports.policy import zone_for, zones_of
 from reports.window import Month
@@ -119,3 +119,44 @@ def test_trend_compares_budget_consumption_with_the_previous_report(example_repo
     )
     assert trend_advice(result, replace(september, budget_consumed=None)) is None
     assert trend_advice(result, None) is None
+
+
+@pytest.mark.parametrize(
+    "current, worst, tighter, looser",
+    [
+        (0.95, 0.99, 0.98, 0.9),  # one step up the ladder, not halfway (97.5%)
+        (0.999, 0.9996, 0.9995, 0.998),
+        (0.999, 0.9994, None, 0.998),  # the next step was not met: no suggestion
+        (0.99999, 1.0, None, 0.99995),  # the top of the ladder
+        (0.9, 0.89, None, None),  # nothing below 90% on the ladder
+    ],
+)
+def test_one_objective_ladder_for_the_month_and_the_quarter(current, worst, tighter, looser):
+    from reports.policy import looser_objective, tighter_objective
+
+    assert tighter_objective(current, worst) == tighter
+    assert looser_objective(current, worst) == looser
+
+
+def test_the_monthly_tighten_advice_names_the_ladder_s_next_objective(example_report):
+    from dataclasses import replace
+
+    from reports.policy import recommend, zones_of
+
+    result = example_report.service("feature-store").slos[0].result
+    quiet = replace(
+        result,
+        objective=0.95,
+        sli=0.99,
+        status="met",
+        budget=replace(result.budget, consumed=0.2, remaining=0.8),
+        incidents=(),
+        alerts=(),
+        coverage=1.0,
+    )
+    zones = zones_of(PolicyConfig())
+    advice = recommend(quiet, zones[0], zones, 0.2, "UTC")
+    assert advice[-1].text == (
+        "Met with 80% of the budget unused: consider tightening the objective to 98%, "
+        "or spend the budget on faster releases."
+    )
