@@ -63,7 +63,7 @@ def config_option(required: bool = True, help: str = "The catalogue YAML.") -> C
 def output_option(
     help: str = "Folder holding the monthly folders; default: the config's output, else ./output.",
 ) -> Callable:
-    return click.option("--output", type=click.Path(path_type=Path, file_okay=False), help=help)
+    return click.option("--output", type=click.Path(path_type=Path, file_okay=False), metavar="DIR", help=help)
 
 
 def _parse_month(ctx: click.Context, param: click.Parameter, value: str | None) -> Month | None:
@@ -138,6 +138,11 @@ def main() -> None:
 @console
 def run(config_path: Path, month: Month | None, output: Path | None, strict: bool, send_after: bool) -> None:
     """Compute and write one month's reports into OUTPUT/YYYY-MM/ (and, with --send, email them).
+
+    The month defaults to the previous calendar month in the config's time zone. Progress is
+    shown on a terminal, and nothing but one summary line in cron. Exit 1 on any error,
+    including an SLO the source could not count (the report is still written, with that SLO
+    marked "no data").
 
     \b
     Examples:
@@ -215,9 +220,11 @@ def _deliver(config: Config, output: Path, month: Month, now: datetime, mail, fo
 @click.option("--force", is_flag=True, help="Send again what the ledger says was already sent.")
 @console
 def send(config_path: Path, month: Month | None, output: Path | None, dry_run: bool, force: bool) -> None:
-    """Email an already generated month: each service's PDF to its owners, summary.pdf to
-    the summary list. Only what the month's ledger (sent.jsonl) lacks is sent, so it is
-    safe to run again; exit 1 names any recipient that could not be reached.
+    """Email an already generated month: each service's PDF to its email: list, summary.pdf to
+    email.summary_to, credits.csv to email.account_team_to. Only what the month's ledger
+    (sent.jsonl) lacks is sent, so it is safe to run again (--force resends); exit 1 names any
+    recipient that could not be reached. `run --send` generates, then sends; docs/delivery.md
+    covers email, the cron job and the systemd timer.
 
     \b
     Examples:
@@ -287,7 +294,7 @@ def validate(config_path: Path, strict: bool) -> None:
 
 
 @main.command("check-deploy")
-@click.option("--service", required=True, help="Service name as in the report.")
+@click.option("--service", required=True, metavar="NAME", help="Service name as in the report.")
 @click.option("--change", type=click.Choice(CHANGE_KINDS), required=True, help="Kind of change to ship.")
 @month_option("Report month; default: the newest.")
 @output_option()
@@ -296,8 +303,9 @@ def validate(config_path: Path, strict: bool) -> None:
 def check_deploy(service: str, change: str, month: Month | None, output: Path | None, config_path: Path | None) -> None:
     """Gate a deployment on the error-budget policy: exit 0 if allowed, 1 if blocked.
 
-    Reads the latest report.json (no data source needed) and prints the zone, the reason
-    and the approval needed.
+    Reads the newest (or the given) month's report.json, no data source needed, and prints
+    the zone, the reason and the approval needed; exit 1 too if no report can be read. For
+    CI pipelines.
 
     \b
     Example:

@@ -196,6 +196,7 @@ def credits_csv(report: MonthReport) -> str | None:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CREDIT_COLUMNS)
     for service, result in rows:
+        assert result.customers is not None  # kept above
         for c in sorted(result.customers.customers, key=lambda c: c.customer):
             writer.writerow(
                 [

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from .archive import ArchivedReport, parse_report, previous_months, read_month
+from .archive import ArchivedReport, SloMonth, parse_report, previous_months, read_month
 from .compute import compute_slo
 from .compute.burn import LOOKBACK
 from .compute.customers import CustomerPlan, Tier
@@ -124,7 +124,9 @@ def build_review(
     last = report_window(quarter.months[-1], config.timezone, config.window)
     if last.end > now:
         raise ReviewError(f"{quarter} has not ended yet (it ends {last.end:%Y-%m-%d %H:%M} UTC); review it after that")
-    monthly, computed, problems = [], [], []
+    monthly: list[dict[tuple[str, str], SloMonth]] = []
+    computed: list[str] = []
+    problems: list[str] = []
     for month in quarter.months:
         archived = read_month(output_dir, month)
         if archived is None:

@@ -171,6 +171,7 @@ def recommend(
         )
     out = []
     budget = result.budget
+    assert result.sli is not None and budget.consumed is not None and budget.remaining is not None  # it has data
     if result.status == "missed":
         out.append(
             Advice(

@@ -161,7 +161,7 @@ def test_service_page_has_a_section_per_slo_with_its_figures(rendered, example_r
         markup = files[f"{file_stem(service.name)}.html"].decode()
         sections = list(slo_sections(markup).values())
         assert len(sections) == len(service.slos)
-        for section, assessed in zip(sections, service.slos):
+        for section, assessed in zip(sections, service.slos, strict=True):
             r, text = assessed.result, text_of(section)
             assert f"{service.name} / {r.slo}" in text
             assert r.description in text
@@ -545,8 +545,7 @@ def test_one_strict_autoescaping_environment():
     for name in ("percent", "objective", "minutes", "burn", "count"):
         assert env.filters[name] is getattr(fmt, name)
     assert (
-        env.filters["local_datetime"](datetime(2026, 7, 1, 12, tzinfo=UTC), "Europe/Paris")
-        == "01 Jul 2026 14:00 CEST"
+        env.filters["local_datetime"](datetime(2026, 7, 1, 12, tzinfo=UTC), "Europe/Paris") == "01 Jul 2026 14:00 CEST"
     )
     assert FILTERS["points"](0.000297) == "+0.030 pp" and FILTERS["points"](-0.0145) == "−1.5 pp"
 

@@ -130,7 +130,7 @@ def _one(name: str, tier: Tier, assigned: bool, good: int, total: int) -> Custom
         objective_met=None if measured is None else measured >= exact(tier.objective),
         budget_consumed=None if measured is None else float((1 - measured) / (1 - exact(tier.objective))),
         sla=tier.sla,
-        sla_met=None if measured is None or not has_sla else measured >= exact(tier.sla),
+        sla_met=None if measured is None or tier.sla is None or not has_sla else measured >= exact(tier.sla),
         credit_percent=None if measured is None or not has_sla else credit_for(measured, tier.credits),
     )
 

@@ -26,7 +26,7 @@ class BasicAuthConfig(Model):
 
     @field_validator("password_env")
     @classmethod
-    def _check_env(cls, value: str) -> str:
+    def _check_env(cls, value: str) -> str | None:
         return _source_env_name(value)
 
 

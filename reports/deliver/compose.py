@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
-from ..archive import ArchivedReport, ArchivedService, UnreadableReport, load_report, report_path
+from ..archive import REPORT_NAME, ArchivedReport, ArchivedService, UnreadableReport, load_report
 from ..config import Config, EmailConfig
 from ..format import local_time, percent
 from ..naming import file_stem
@@ -43,7 +43,7 @@ class Delivery:
 
 def read_report(folder: Path) -> ArchivedReport:
     """The month folder's report, or a DeliveryError saying how to generate it."""
-    path = folder / report_path(Path(), folder.name).name
+    path = folder / REPORT_NAME
     if not path.is_file():
         raise DeliveryError(f"no report in {folder}; generate it first: slo-report run --month {folder.name}")
     try:

@@ -213,8 +213,8 @@ class CreditRow:
     tier: str
     service: str
     slo: str
-    sli: float
-    sla: float
+    sli: float | None
+    sla: float | None
     credit_percent: float
     statement: str
     """The customer's statement, relative to the month folder."""

@@ -55,7 +55,7 @@ class Quarter:
     @property
     def months(self) -> tuple[Month, Month, Month]:
         first = 3 * (self.number - 1) + 1
-        return tuple(Month(self.year, first + i) for i in range(3))
+        return Month(self.year, first), Month(self.year, first + 1), Month(self.year, first + 2)
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceili
     good = sum(r.good_events for r in present)
     total = sum(r.total_events for r in present)
     with_data = [r for r in present if r.sli is not None]
-    consumed = [r.budget_consumed for r in with_data]
+    consumed = [r.budget_consumed for r in with_data if r.budget_consumed is not None]
     objectives = tuple(dict.fromkeys(r.objective for r in present))
     met = sum(r.status == "met" for r in present)
     missed = sum(r.status == "missed" for r in present)
@@ -196,11 +196,11 @@ def _recommend(
         if len(objectives) > 1
         else ""
     )
-    worst = min(r.sli for r in months)
-    average = sum(r.budget_consumed for r in months) / len(months)
+    worst = min(r.sli for r in months if r.sli is not None)  # every month here has data
+    average = sum(r.budget_consumed or 0.0 for r in months) / len(months)
     if missed >= LOOSEN_AFTER_MISSED_MONTHS:
         missed_rows = [r for r in months if r.status == "missed"]
-        spent = sum(r.budget_consumed for r in missed_rows)
+        spent = sum(r.budget_consumed or 0.0 for r in missed_rows)
         in_incidents = sum(r.incident_share for r in missed_rows)
         if spent and in_incidents / spent >= INCIDENT_DRIVEN_SHARE:
             return (

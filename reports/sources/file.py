@@ -13,6 +13,7 @@ from . import COLUMNS, EventCounts, SourceError
 class FileSource:
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
         path = config.source.path
+        assert path is not None  # the config requires it for a file source
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         except FileNotFoundError:

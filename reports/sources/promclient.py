@@ -125,7 +125,8 @@ class PromClient:
         max_points: int = MAX_POINTS,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.url = source.url
+        assert source.url is not None  # the config requires it for a Prometheus source
+        self.url: str = source.url
         self.timeout = source.timeout.total_seconds()
         self.session = session if session is not None else make_session(source)
         self._owns_session = session is None
