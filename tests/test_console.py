@@ -125,6 +125,7 @@ def _report(out: Path) -> None:
         (["validate", "--config", str(EXAMPLE_CONFIG)], f"{EXAMPLE_CONFIG}: 3 services, 5 SLOs, valid"),
     ],
 )
+@pytest.mark.slow
 def test_light_commands_import_neither_pandas_nor_weasyprint(tmp_path: Path, args: list[str], first_line: str):
     """check-deploy runs in CI pipelines and validate in editors' save hooks: they must start fast."""
     _report(tmp_path / "out")

@@ -19,9 +19,9 @@ from tests.test_deliver import BOSS, PASSWORD, PASSWORD_ENV, write_config
 WRAPPER = ROOT / "cron" / "slo-report-monthly"
 TIMESTAMPED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} \[\d+\] ")
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"
-)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"),
+]
 
 
 def stub(bin_dir: Path, body: str) -> None:
@@ -149,6 +149,8 @@ def test_usage_errors_exit_64_without_running_the_job(tmp_path: Path):
     assert not (tmp_path / "calls").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.render
 def test_the_wrapper_runs_the_real_job_end_to_end(tmp_path: Path):
     """Cron's view: the real ``slo-report`` (via ``python -m reports``), a real SMTP server,
     the password only in the environment file."""

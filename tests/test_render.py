@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from conftest import ROOT, events, make_config
+from conftest import ROOT, events, make_config, pdf_pages, pdf_text
 from pypdf import PdfReader
 
 from reports import format as fmt
@@ -29,6 +29,8 @@ from reports.render.environment import CHECKOUT_TEMPLATES, FILTERS, environment,
 from reports.render.pdf import DataOnlyFetcher, FetchRefused, html_to_pdf
 from reports.sources import EventCounts
 from reports.window import Month
+
+pytestmark = pytest.mark.render
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_SLO = "<i>availability</i>"
@@ -49,23 +51,13 @@ def slo_sections(markup: str) -> dict[str, str]:
     return dict(re.findall(r'<section class="slo[^"]*" id="([^"]+)">(.*?)</section>', markup, flags=re.S))
 
 
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
-def pdf_pages(data: bytes) -> int:
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
 # --- fixtures ------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def rendered(example_report):
-    messages: list[str] = []
-    files = render_documents(example_report, messages.append)
-    return files, messages
+def rendered(example_rendering):
+    files, messages = example_rendering
+    return files, list(messages)
 
 
 class StubSource:
