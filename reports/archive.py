@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +95,8 @@ class ArchivedReport:
         return {(s.service, s.slo): s for service in self.services for s in service.slos}
 
 
-def month_folder(output_dir: Path, month: Month | object) -> Path:
-    """``OUTPUT/YYYY-MM`` (or ``OUTPUT/YYYY-QN`` for a quarter)."""
+def month_folder(output_dir: Path, month: Month | str) -> Path:
+    """``OUTPUT/YYYY-MM``."""
     return output_dir / str(month)
 
 
@@ -157,7 +157,9 @@ def parse_report(document: Mapping[str, Any], path: Path | None = None) -> Archi
         month=month,
         title=document.get("title", ""),
         timezone=window.get("timezone", "UTC"),
-        generated_at=datetime.fromisoformat(generated.replace("Z", "+00:00")) if generated else datetime.min,
+        generated_at=datetime.fromisoformat(generated.replace("Z", "+00:00"))
+        if generated
+        else datetime.min.replace(tzinfo=UTC),
         services=tuple(services),
         path=path,
     )

@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
