@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reports.render", "reports.review"),
     ("reports.output",),
     ("reports.deliver",),
-    ("reports.pipeline",),
+    ("reports.pipeline", "reports.doctor"),
     ("reports.cli", "reports.docs", "reports.__main__", "reports"),
 )
 
