@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
-import pandas as pd
 
-from ..config import IncidentConfig
+from .inputs import IncidentRules
 from .results import Incident
 
 
 def find_incidents(
-    grid: pd.DataFrame, objective: float, step: timedelta, allowed_bad_events: float, rules: IncidentConfig
+    good: np.ndarray,
+    total: np.ndarray,
+    start: datetime,
+    objective: float,
+    step: timedelta,
+    allowed_bad_events: float,
+    rules: IncidentRules,
 ) -> tuple[Incident, ...]:
     """Steps with burn rate ≥ ``rules.min_burn_rate`` are elevated; elevated runs separated by
     at most ``rules.merge_gap`` join into one incident, which spans from its first elevated
     step's start to its last elevated step's end and owns every bad event in that span."""
-    total = grid["total"].fillna(0).to_numpy()
-    bad = total - grid["good"].fillna(0).to_numpy()
+    total = np.nan_to_num(total)
+    bad = total - np.nan_to_num(good)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(total > 0, bad / np.where(total > 0, total, 1), 0.0) / (1 - objective)
     elevated = np.flatnonzero(rate >= rules.min_burn_rate)
@@ -40,8 +45,8 @@ def find_incidents(
         share = incident_bad / allowed_bad_events
         incidents.append(
             Incident(
-                start=grid.index[first].to_pydatetime(),
-                end=(grid.index[last] + step).to_pydatetime(),
+                start=start + int(first) * step,
+                end=start + (int(last) + 1) * step,
                 bad_events=incident_bad,
                 total_events=int(total[span].sum()),
                 peak_burn_rate=float(rate[span].max()),
