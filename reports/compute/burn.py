@@ -39,9 +39,12 @@ def daily_burn(
     """One row per local calendar day of the window (days follow the window's zone, DST included)."""
     days = []
     firsts, dates = _local_days(window.start, len(total), step, window.timezone)
-    bounds = [*firsts, len(total)]
-    for day, first, stop in zip(dates, bounds[:-1], bounds[1:], strict=True):
-        good_sum, total_sum = int(np.nansum(good[first:stop])), int(np.nansum(total[first:stop]))
+    if not dates:
+        return ()
+    good_days = np.add.reduceat(np.where(np.isnan(good), 0.0, good), firsts).tolist()
+    total_days = np.add.reduceat(np.where(np.isnan(total), 0.0, total), firsts).tolist()
+    for day, good_day, total_day in zip(dates, good_days, total_days, strict=True):
+        good_sum, total_sum = int(good_day), int(total_day)
         bad = total_sum - good_sum
         days.append(
             DayBurn(
@@ -77,8 +80,9 @@ def alerts(
     The arrays start ``LOOKBACK`` before the window so the first evaluations see full windows.
     Steps without data add no events.
     """
-    bad_sums = np.concatenate([[0.0], np.nan_to_num(total - good).cumsum()])
-    total_sums = np.concatenate([[0.0], np.nan_to_num(total).cumsum()])
+    bad_steps = total - good
+    bad_sums = np.concatenate([[0.0], np.where(np.isnan(bad_steps), 0.0, bad_steps).cumsum()])
+    total_sums = np.concatenate([[0.0], np.where(np.isnan(total), 0.0, total).cumsum()])
     ends = np.arange(first, len(total)) + 1
     evaluated = len(ends)
     results = []
@@ -92,8 +96,7 @@ def alerts(
                 rate = (bad_sum / np.where(total_sum > 0, total_sum, np.nan)) / (1 - objective)
             rates.append(rate)
         long_rate, short_rate = rates
-        firing = np.nan_to_num(long_rate, nan=0) > threshold
-        firing &= np.nan_to_num(short_rate, nan=0) > threshold
+        firing = (long_rate > threshold) & (short_rate > threshold)  # NaN (no traffic) never fires
         results.append(
             BurnAlert(
                 severity=severity,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -104,8 +105,8 @@ def _downtime(
     slice_minutes = slice_steps * step_minutes
     starts = np.arange(0, len(total), slice_steps)
     observed = np.add.reduceat(~np.isnan(total), starts) if len(total) else np.zeros(0, dtype=np.int64)
-    slice_good = np.add.reduceat(np.nan_to_num(good), starts) if len(total) else np.zeros(0)
-    slice_total = np.add.reduceat(np.nan_to_num(total), starts) if len(total) else np.zeros(0)
+    slice_good = np.add.reduceat(_zeroed(good), starts) if len(total) else np.zeros(0)
+    slice_total = np.add.reduceat(_zeroed(total), starts) if len(total) else np.zeros(0)
     no_data = observed == 0
     idle = ~no_data & (slice_total == 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -130,14 +131,24 @@ def _burn_down(
     """Budget remaining over the window, measured against the whole window's budget."""
     if not allowed_bad:
         return ()
-    bad = np.nan_to_num(total - good).cumsum()
+    bad = _zeroed(total - good).cumsum()
+    ends, times = _burn_down_points(window.start, len(total), step)
+    remaining = (1 - bad[ends] / allowed_bad).tolist()
+    return (BudgetPoint(at=window.start, remaining=1.0),) + tuple(
+        BudgetPoint(at=at, remaining=value) for at, value in zip(times, remaining, strict=True)
+    )
+
+
+@lru_cache(maxsize=8)
+def _burn_down_points(start: datetime, steps: int, step: timedelta) -> tuple[np.ndarray, tuple[datetime, ...]]:
+    """The steps that end a burn-down point (one an hour, and the last step), and when they end."""
     stride = max(1, round(BURN_DOWN_RESOLUTION / step))
-    points = [BudgetPoint(at=window.start, remaining=1.0)]
-    ends = list(range(stride - 1, len(total), stride))
-    if (len(total) - 1) % stride != stride - 1:
-        ends.append(len(total) - 1)
-    for position in ends:
-        points.append(
-            BudgetPoint(at=window.start + (position + 1) * step, remaining=1 - float(bad[position]) / allowed_bad)
-        )
-    return tuple(points)
+    ends = list(range(stride - 1, steps, stride))
+    if (steps - 1) % stride != stride - 1:
+        ends.append(steps - 1)
+    return np.array(ends, dtype=np.int64), tuple(start + (end + 1) * step for end in ends)
+
+
+def _zeroed(values: np.ndarray) -> np.ndarray:
+    """NaN (no data) as 0 events."""
+    return np.where(np.isnan(values), 0.0, values)

@@ -45,7 +45,10 @@ class StepGrid:
 
     def positions(self, timestamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
         """Each timestamp's step number (int64; outside [0, count) for rows outside the grid)."""
-        nanoseconds = pd.DatetimeIndex(timestamps).as_unit("ns").asi8
+        return self.positions_of(pd.DatetimeIndex(timestamps).as_unit("ns").asi8)
+
+    def positions_of(self, nanoseconds: np.ndarray) -> np.ndarray:
+        """The same for instants given as nanoseconds since the epoch."""
         return (nanoseconds - pd.Timestamp(self.start).as_unit("ns").value) // pd.Timedelta(self.step).value
 
 
