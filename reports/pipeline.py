@@ -77,6 +77,9 @@ def build_month(
             del counts
         services.append(assess_service(service, results, config.policy, config.timezone, earlier))
         meter.advance(service.name)
+    extra = next(counted, None)
+    if extra is not None:
+        raise RuntimeError(f"the source yielded {extra.service}/{extra.slo}, which is not in the catalogue")
     return MonthReport(
         title=config.title,
         window=window,

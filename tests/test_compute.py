@@ -100,9 +100,7 @@ def test_no_rows_at_all_is_no_data_with_zero_coverage():
 
 
 def test_a_source_problem_is_reported_as_no_data_with_its_reason():
-    result = compute_slo(
-        "api", slo(), counts(events(steady(OCTOBER, 10, 10))), OCTOBER, problem="query failed: boom"
-    )
+    result = compute_slo("api", slo(), counts(events(steady(OCTOBER, 10, 10))), OCTOBER, problem="query failed: boom")
     assert (result.status, result.no_data_reason, result.total_events, result.coverage) == (
         "no data",
         "query failed: boom",

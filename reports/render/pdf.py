@@ -13,10 +13,16 @@ resource is not cached and stays inline, so its fetches go through the caller's 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 
 import weasyprint
+
+from ..progress import Meter
 
 ALLOWED_SCHEMES = frozenset({"data"})
 
@@ -69,3 +75,25 @@ def html_to_pdf_pages(html: str, fetcher: DataOnlyFetcher | None = None) -> tupl
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher, media_type="print")
     rendered = document.render(stylesheets=stylesheets)
     return rendered.write_pdf(), len(rendered.pages)
+
+
+def pdfs(jobs: dict[str, tuple], progress: Callable[[str], None], workers: int | None = None) -> dict[str, bytes]:
+    """Run every ``name: (function, *arguments)`` job, each producing one PDF, on ``workers`` processes.
+
+    Worker processes are forked from this one, so they start with WeasyPrint already loaded; any
+    failure is raised here, and no PDF is returned unless all are."""
+    workers = min(workers or len(os.sched_getaffinity(0)), len(jobs))
+    meter = Meter("rendering PDFs", len(jobs), progress)
+    done: dict[str, bytes] = {}
+    if workers <= 1:
+        for name, (function, *arguments) in jobs.items():
+            done[name] = function(*arguments)
+            meter.advance()
+        return done
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(function, *arguments): name for name, (function, *arguments) in jobs.items()}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            meter.advance()
+    return done
