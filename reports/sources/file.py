@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,8 +40,8 @@ class FileSource:
 
     def stream(self, config: Config, start: datetime, end: datetime) -> CountStream:
         grid = StepGrid(start, end, config.source.step)
+        path = _path(config)
         table = _read(config, grid)
-        path = config.source.path
 
         def each() -> Iterator[SloCounts]:
             for number, (service, slo, by_customer) in enumerate(table.wanted):
@@ -62,8 +63,14 @@ class _Table:
     """Every (service, SLO) with a row anywhere in the file."""
 
 
+def _path(config: Config) -> Path:
+    if config.source.path is None:
+        raise SourceError("source.path: missing; the file source needs the path of its CSV")
+    return config.source.path
+
+
 def _read(config: Config, grid: StepGrid) -> _Table:
-    path = config.source.path
+    path = _path(config)
     label = config.customers.label if config.customers else "customer"
     try:
         header = pd.read_csv(path, nrows=0).columns.tolist()
