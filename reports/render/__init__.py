@@ -8,7 +8,7 @@ SVG charts and ``pdf.py`` for WeasyPrint.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..export import credits_csv, report_json, slos_csv
 from ..naming import file_stem
@@ -80,20 +80,24 @@ def render_documents(
     per core the process may use). Everything stays in memory: writing is the caller's, all at once."""
     files: dict[str, bytes] = {"index.html": render_index_html(report).encode("utf-8")}
     meta = document_meta(report)
-    jobs: dict[str, tuple] = {}
-    for service in report.services:
-        page = service_page(report, service, meta)
-        html = render("service.html", page=page, meta=meta)
-        stem = file_stem(service.name)
-        files[f"{stem}.html"] = html.encode("utf-8")
-        files[f"{stem}.pdf"] = b""  # keeps the folder's order; filled below
-        jobs[f"{stem}.pdf"] = (html_to_pdf, html)
-    files["summary.pdf"] = b""
-    jobs["summary.pdf"] = (html_to_pdf, render_summary_html(report))
-    for customer, name in statement_names(statement_customers(report)).items():
-        files[name] = b""
-        jobs[name] = (_statement_pdf, *_statement_html(report, customer, meta, name))
-    files.update(pdfs(jobs, progress, workers))
+    statements = statement_names(statement_customers(report))
+
+    def jobs() -> Iterator[tuple[str, Callable[..., bytes], tuple]]:
+        """Each PDF's job as soon as its HTML is ready, so the workers start on the first while the rest is made."""
+        for service in report.services:
+            page = service_page(report, service, meta)
+            html = render("service.html", page=page, meta=meta)
+            stem = file_stem(service.name)
+            files[f"{stem}.html"] = html.encode("utf-8")
+            files[f"{stem}.pdf"] = b""  # keeps the folder's order; filled below
+            yield f"{stem}.pdf", html_to_pdf, (html,)
+        files["summary.pdf"] = b""
+        yield "summary.pdf", html_to_pdf, (render_summary_html(report),)
+        for customer, name in statements.items():
+            files[name] = b""
+            yield name, _statement_pdf, _statement_html(report, customer, meta, name)
+
+    files.update(pdfs(jobs(), len(report.services) + 1 + len(statements), progress, workers))
     files["report.json"] = report_json(report).encode("utf-8")
     files["slos.csv"] = slos_csv(report).encode("utf-8")
     credits = credits_csv(report)

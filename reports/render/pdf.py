@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 
@@ -77,22 +77,27 @@ def html_to_pdf_pages(html: str, fetcher: DataOnlyFetcher | None = None) -> tupl
     return rendered.write_pdf(), len(rendered.pages)
 
 
-def pdfs(jobs: dict[str, tuple], progress: Callable[[str], None], workers: int | None = None) -> dict[str, bytes]:
-    """Run every ``name: (function, *arguments)`` job, each producing one PDF, on ``workers`` processes.
+def pdfs(
+    jobs: Iterable[tuple[str, Callable[..., bytes], tuple]],
+    count: int,
+    progress: Callable[[str], None],
+    workers: int | None = None,
+) -> dict[str, bytes]:
+    """Run ``count`` jobs ``(name, function, arguments)``, each making one PDF, on ``workers`` processes
+    (default: one per core this process may use); each job is submitted as soon as ``jobs`` yields it.
 
-    Worker processes are forked from this one, so they start with WeasyPrint already loaded; any
-    failure is raised here, and no PDF is returned unless all are."""
-    workers = min(workers or len(os.sched_getaffinity(0)), len(jobs))
-    meter = Meter("rendering PDFs", len(jobs), progress)
+    Workers are forked from this process, so they start with WeasyPrint loaded. A failure is
+    raised here, and then no PDF is returned at all."""
+    workers = min(workers or len(os.sched_getaffinity(0)), count)
+    meter = Meter("rendering PDFs", count, progress)
     done: dict[str, bytes] = {}
     if workers <= 1:
-        for name, (function, *arguments) in jobs.items():
+        for name, function, arguments in jobs:
             done[name] = function(*arguments)
             meter.advance()
         return done
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(function, *arguments): name for name, (function, *arguments) in jobs.items()}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {pool.submit(function, *arguments): name for name, function, arguments in jobs}
         for future in as_completed(futures):
             done[futures[future]] = future.result()
             meter.advance()
