@@ -102,6 +102,24 @@ def make_config(tmp_path: Path | None = None, **overrides):
     return config
 
 
+def step_counts_of(frame: pd.DataFrame, start, end, step, customers: bool = True):
+    """A source frame's rows laid on the grid of [start, end), as computation takes them."""
+    from reports.pipeline import step_counts
+    from reports.sources import StepGrid, slo_counts
+
+    grid = StepGrid(start, end, step)
+    counts = slo_counts(
+        "api",
+        "availability",
+        grid,
+        grid.positions(frame["timestamp"]),
+        frame["good"].to_numpy(),
+        frame["total"].to_numpy(),
+        frame["customer"].to_numpy(object) if customers else None,
+    )
+    return step_counts(counts, grid)
+
+
 def events(
     rows: list[tuple[str, int, int]], service: str = "api", slo: str = "availability", customer: str = ""
 ) -> pd.DataFrame:

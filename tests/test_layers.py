@@ -15,7 +15,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reports"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # The bottom: what every stage may use. The archive knows the output folder's layout and
     # reads report.json back, so history, review, the deploy gate and delivery all read it here.
-    ("reports.errors", "reports.window", "reports.format", "reports.naming", "reports.changes", "reports.archive"),
+    (
+        "reports.errors",
+        "reports.window",
+        "reports.format",
+        "reports.naming",
+        "reports.changes",
+        "reports.progress",
+        "reports.archive",
+    ),
     ("reports.config",),
     ("reports.sources",),
     ("reports.compute",),

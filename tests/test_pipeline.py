@@ -59,9 +59,11 @@ def test_build_month_fetches_the_window_with_the_burn_rate_lookback_once_and_ass
 
 
 def test_source_problems_reach_the_report_sorted_and_the_slo_is_no_data():
-    source = RecordingSource(FRAME, {("db", "availability"): "db/availability: query failed", ("api", "x"): "api/x"})
+    source = RecordingSource(
+        FRAME, {("db", "availability"): "db/availability: query failed", ("api", "availability"): "api/availability"}
+    )
     report = build_month(_config(), source, Month(2026, 10), NOW)
-    assert report.source_problems == ("api/x", "db/availability: query failed")
+    assert report.source_problems == ("api/availability", "db/availability: query failed")
     assert report.service("db").slos[0].result.no_data_reason.startswith("db/availability: query failed")
 
 
