@@ -25,6 +25,7 @@ from .config import (
     SloConfig,
     SmtpConfig,
     SourceConfig,
+    StoreConfig,
     TierConfig,
     ZoneConfig,
     format_duration,
@@ -46,6 +47,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("customers.tiers.NAME", TierConfig),
     ("email", EmailConfig),
     ("email.smtp", SmtpConfig),
+    ("store", StoreConfig),
 )
 
 
