@@ -313,8 +313,8 @@ class StoredSource:
             fetched_days.update(utc_day(t) for t in pd.to_datetime(counts.frame["timestamp"]).drop_duplicates())
             for key, why in counts.problems.items():
                 problems.setdefault(key, why)
-        frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else None
-        frame = empty_frame() if frame is None else frame[list(COLUMNS)]
+        parts = [_plain(f) for f in frames if len(f)]
+        frame = pd.concat(parts, ignore_index=True) if parts else empty_frame()
         held_keys = set(zip(frame["service"], frame["slo"], strict=True)) if len(frame) else set()
         # A source that lacks part of the range (retention) reports an SLO it cannot find at all; with
         # the rest of the range in the store that SLO still has counts, and the gap is named below.
@@ -346,11 +346,27 @@ class StoredSource:
 def _rows_held(frame: pd.DataFrame, coverage: dict[tuple[str, str], datetime], lo: datetime) -> pd.DataFrame:
     """The stored rows of the SLOs in ``coverage``, each from ``lo`` up to its covered end."""
     keys = pd.MultiIndex.from_arrays([frame["service"].astype(str), frame["slo"].astype(str)])
-    ends = pd.Series(list(coverage.values()), index=pd.MultiIndex.from_tuples(list(coverage)), dtype="datetime64[ns, UTC]")
+    ends = pd.Series(
+        list(coverage.values()), index=pd.MultiIndex.from_tuples(list(coverage)), dtype="datetime64[ns, UTC]"
+    )
     end = pd.Series(ends.reindex(keys).to_numpy(), index=frame.index)
     stamps = frame["timestamp"]
     keep = end.notna() & (stamps >= pd.Timestamp(lo)) & (stamps < end)
     return frame[keep]
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """One dtype per column whatever the part came from, so the parts concatenate without becoming objects."""
+    return frame[list(COLUMNS)].astype(
+        {
+            "timestamp": "datetime64[ns, UTC]",
+            "service": str,
+            "slo": str,
+            "customer": str,
+            "good": "int64",
+            "total": "int64",
+        }
+    )
 
 
 def _name_of(config: Config) -> str:
