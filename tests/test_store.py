@@ -190,7 +190,7 @@ def test_run_asks_the_source_for_the_days_the_store_lacks_and_names_days_neither
     alone = build_month(bare, source_for(bare), OCTOBER, RUN_AT)
     assert alone.source == (
         "file events.csv; no data for UTC days 2026-09-28 to 2026-10-15: neither the count store nor file "
-        "events.csv has them (file events.csv has data from 2026-10-16 on); collect daily with slo-report "
+        "events.csv has them (file events.csv has data from 2026-10-16 00:00 UTC on); collect daily with slo-report "
         "collect, or keep the data in long-term storage"
     )
     coverage = next(a.result.coverage for a in alone.service("api").slos)

@@ -303,6 +303,7 @@ class StoredSource:
             day += DAY
         problems: dict[tuple[str, str], str] = {}
         fetched_days: set[date] = set()
+        first_fetched: datetime | None = None
         fallback_description = ""
         for part in parts:
             if not part.missing:
@@ -310,7 +311,10 @@ class StoredSource:
             counts = self.fallback.fetch(restricted(config, set(part.missing)), part.start, part.end)
             fallback_description = counts.description
             frames.append(counts.frame)
-            fetched_days.update(utc_day(t) for t in pd.to_datetime(counts.frame["timestamp"]).drop_duplicates())
+            stamps = pd.to_datetime(counts.frame["timestamp"], utc=True)
+            fetched_days.update(utc_day(t) for t in stamps.dt.floor("D").drop_duplicates())
+            if len(stamps) and (first_fetched is None or stamps.min() < first_fetched):
+                first_fetched = stamps.min().to_pydatetime()
             for key, why in counts.problems.items():
                 problems.setdefault(key, why)
         parts = [_plain(f) for f in frames if len(f)]
@@ -320,7 +324,7 @@ class StoredSource:
         # the rest of the range in the store that SLO still has counts, and the gap is named below.
         partial = {key: why for key, why in problems.items() if key in held_keys}
         problems = {key: why for key, why in problems.items() if key not in held_keys}
-        frame = frame.astype({"service": "category", "slo": "category", "customer": "category"})
+        frame = frame.astype({"service": "category", "slo": "category"})
         description = _describe(
             sorted(set(stored_days)),
             sorted(fetched_days),
@@ -328,7 +332,7 @@ class StoredSource:
             utc_day(end - timedelta(microseconds=1)),
             sorted(origins),
             fallback_description or _name_of(config),
-            min(fetched_days) if fetched_days else None,
+            first_fetched,
         )
         if partial:
             description += f"; the source could not count {len(partial)} SLO(s) on the days it was asked for (first: {next(iter(partial.values()))})"
@@ -392,7 +396,7 @@ def _describe(
     last: date,
     origins: list[str],
     fallback: str,
-    source_from: date | None,
+    source_from: datetime | None,
 ) -> str:
     """Which UTC days came from the store, which from the source, and which from neither (and why)."""
     every = [first + DAY * i for i in range((last - first).days + 1)]
@@ -405,9 +409,10 @@ def _describe(
     else:
         parts = [f"count store{origin} for UTC days {day_spans(stored)}", f"{fallback} for {day_spans(fetched)}"]
     if neither:
-        if source_from is not None and neither[0] < source_from:
+        if source_from is not None and day_start(neither[0]) < source_from:
             why = (
-                f"neither the count store nor {fallback} has them ({fallback} has data from {source_from} on); "
+                f"neither the count store nor {fallback} has them ({fallback} has data from "
+                f"{source_from:%Y-%m-%d %H:%M} UTC on); "
                 "collect daily with slo-report collect, or keep the data in long-term storage"
             )
         else:
