@@ -43,7 +43,7 @@ def floor_to_step(instant: datetime, step: timedelta) -> datetime:
 
 
 def resume_points(store: CountStore, keys: list[Key], until: datetime) -> dict[Key, date | None]:
-    """Per SLO, the first day to collect (None: nothing to do). Never collected: the day of ``until``."""
+    """Per SLO, the first day to collect (None: nothing to do). Never collected: the day that ends at or holds ``until``."""
     points: dict[Key, date | None] = {}
     left = set(keys)
     for day in reversed(store.days()):
@@ -60,7 +60,7 @@ def resume_points(store: CountStore, keys: list[Key], until: datetime) -> dict[K
             else:
                 points[key] = day + DAY if held.end >= day_start(day) + DAY else day
     for key in left:
-        points[key] = utc_day(until) if day_start(utc_day(until)) < until else None
+        points[key] = utc_day(until - timedelta(microseconds=1))
     return points
 
 
@@ -173,18 +173,18 @@ def store_summary(config: Config, store: CountStore) -> list[str]:
     size = store.size() / 2**20
     if not days:
         return [f"{store.path}: empty ({size:.1f} MiB); run slo-report collect --config ... to fill it"]
-    records = {day: store.record(day) for day in days}
+    records = {day: record for day in days if (record := store.record(day)) is not None}
     held_days: dict[Key, list[date]] = {}
     ends: dict[Key, datetime] = {}
     for day, record in records.items():
-        for held in record.held if record else ():
+        for held in record.held:
             held_days.setdefault(held.key, []).append(day)
             ends[held.key] = held.end
     last_end = max(ends.values()) if ends else day_start(days[-1])
     lines = [
         f"{store.path}: {len(days)} day file(s), {days[0]} to {days[-1]} UTC (counts up to "
         f"{last_end:%Y-%m-%d %H:%M} UTC), {len(held_days)} SLO(s), {size:.1f} MiB, "
-        f"step {format_duration(records[days[-1]].step) if records[days[-1]] else '?'}"
+        f"step {format_duration(records[days[-1]].step) if days[-1] in records else '?'}"
     ]
     every = [days[0] + DAY * i for i in range((days[-1] - days[0]).days + 1)]
     for key in wanted(config):
@@ -202,7 +202,7 @@ def store_summary(config: Config, store: CountStore) -> list[str]:
             + ", ".join(f"{s}/{o}" for s, o in unconfigured[:5])
         )
     for day, record in records.items():
-        for (service, slo), why in sorted((record.problems if record else {}).items()):
+        for (service, slo), why in sorted(record.problems.items()):
             lines.append(f"  {day} {service}/{slo}: last collection failed: {why}")
     if len(lines) == 1:
         lines.append("  no gaps: every configured SLO has every day from its first day on")

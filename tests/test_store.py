@@ -439,3 +439,17 @@ def test_stored_source_is_chosen_only_with_a_store(setup):
     assert isinstance(source_for(config), StoredSource)
     assert not isinstance(source_for(config.model_copy(update={"store": None})), StoredSource)
     assert os.path.isabs(config.store.path)
+
+
+def test_an_slo_the_source_cannot_count_stays_a_problem_behind_the_store(setup):
+    folder, config, _ = setup
+    do_collect(config, datetime(2026, 11, 1, 6, tzinfo=UTC), since=DATA_START)
+    (folder / "slo-report.yaml").write_text(CONFIG + "  - name: ghost\n    slos: [{name: gone, objective: 0.9}]\n")
+    config, _ = load_config(folder / "slo-report.yaml")
+    report = build_month(config, source_for(config), OCTOBER, RUN_AT)
+    assert report.source_problems == (
+        "the file events.csv has no rows for ghost/gone at all (it has api/availability, jobs/success); "
+        "check the service and SLO names",
+    )
+    assert next(a.result.status for a in report.service("ghost").slos) == "no data"
+    assert month_figures(report)[("api", "availability")][1] > 0

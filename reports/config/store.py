@@ -21,4 +21,4 @@ class StoreConfig(Model):
     @field_validator("path")
     @classmethod
     def _resolve_path(cls, value: Path, info: ValidationInfo) -> Path:
-        return resolve_path(value, info)
+        return resolve_path(value, info) or value

@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..config import Config
+from ..config import Config, format_duration
 from . import COLUMNS, EventCounts, EventSource, SourceError, empty_frame
 
 DAY = timedelta(days=1)
@@ -270,80 +270,106 @@ class StoredSource:
         self.fallback = fallback
 
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
-        keys = wanted(config)
-        frames, parts, stored_days, origins = [], [], [], set()
-        day = utc_day(start)
-        while day_start(day) < end:
-            lo, hi = max(start, day_start(day)), min(end, day_start(day) + DAY)
-            found = self.store.read(day)
-            cuts = {lo, hi}
-            coverage: dict[tuple[str, str], datetime] = {}
-            if found is not None:
-                record, frame = found
-                if record.step != config.source.step:
-                    raise StoreError(
-                        f"store.path: {self.store.file(day)} holds {record.step} steps but source.step is "
-                        f"{config.source.step}; collect into a new store.path after changing the step"
-                    )
-                for key in keys:
-                    held = record.holding(key)
-                    if held is not None and held.end > lo:
-                        coverage[key] = min(held.end, hi)
-                        cuts.add(coverage[key])
-                        origins.add(held.source)
-                if coverage:
-                    rows = _rows_held(frame, coverage, lo)
-                    frames.append(rows)
-                    if len(rows):
-                        stored_days.append(day)
-            for a, b in pairwise(sorted(cuts)):
-                missing = frozenset(key for key in keys if coverage.get(key, lo) < b)
-                if parts and parts[-1].end == a and parts[-1].missing == missing:
-                    parts[-1] = _Part(parts[-1].start, b, missing)
-                else:
-                    parts.append(_Part(a, b, missing))
-            day += DAY
+        stored = self._stored(config, start, end)
+        frames = list(stored.frames)
         problems: dict[tuple[str, str], str] = {}
         fetched_days: set[date] = set()
-        first_fetched: datetime | None = None
-        fallback_description = ""
-        for part in parts:
+        first_fetched: int | None = None
+        fallback = _name_of(config)
+        for part in stored.parts:
             if not part.missing:
                 continue
             counts = self.fallback.fetch(restricted(config, set(part.missing)), part.start, part.end)
-            fallback_description = counts.description
+            fallback = counts.description or fallback
             frames.append(counts.frame)
+            for key, why in counts.problems.items():
+                problems.setdefault(key, why)
             stamps = _nanoseconds(counts.frame["timestamp"])
-            fetched_days.update(utc_day(datetime.fromtimestamp(d * 86400, UTC)) for d in np.unique(stamps // DAY_NS))
-            if len(stamps) and (first_fetched is None or stamps.min() < pd.Timestamp(first_fetched).value):
-                first_fetched = pd.Timestamp(int(stamps.min()), tz="UTC").to_pydatetime()
+            if len(stamps):
+                fetched_days.update(_days_of(stamps))
+                first_fetched = min(
+                    int(stamps.min()), first_fetched if first_fetched is not None else int(stamps.min())
+                )
         frame = _combined([f for f in frames if len(f)])
         pairs = frame[["service", "slo"]].drop_duplicates()
-        held_keys = set(zip(pairs["service"].astype(str), pairs["slo"].astype(str), strict=True))
-        # A source that lacks part of the range (retention) reports an SLO it cannot find at all; with
-        # the rest of the range in the store that SLO still has counts, and the gap is named below.
-        partial = {key: why for key, why in problems.items() if key in held_keys}
-        problems = {key: why for key, why in problems.items() if key not in held_keys}
+        counted = set(zip(pairs["service"].astype(str), pairs["slo"].astype(str), strict=True))
+        # A source that lacks part of the range (retention) finds no series for an SLO at all: with the
+        # rest of the range in the store that SLO still has counts, and the description names the gap.
+        partial = {key: why for key, why in problems.items() if key in counted}
         description = _describe(
-            sorted(set(stored_days)),
+            sorted(stored.days),
             sorted(fetched_days),
             utc_day(start),
             utc_day(end - timedelta(microseconds=1)),
-            sorted(origins),
-            fallback_description or _name_of(config),
-            first_fetched,
+            sorted(stored.origins),
+            fallback,
+            None if first_fetched is None else pd.Timestamp(first_fetched, tz="UTC").to_pydatetime(),
         )
         if partial:
-            description += f"; the source could not count {len(partial)} SLO(s) on the days it was asked for (first: {next(iter(partial.values()))})"
-
+            first = next(iter(partial.values()))
+            description += (
+                f"; the source could not count {len(partial)} SLO(s) on the days asked of it (first: {first})"
+            )
         return EventCounts(
             frame=frame,
             step=config.source.step,
             start=start,
             end=end,
-            problems=problems,
+            problems={key: why for key, why in problems.items() if key not in counted},
             description=description,
         )
+
+    def _stored(self, config: Config, start: datetime, end: datetime) -> _Stored:
+        """The store's rows for [start, end), and the parts of the range the source must fill."""
+        keys = wanted(config)
+        stored = _Stored()
+        day = utc_day(start)
+        while day_start(day) < end:
+            lo, hi = max(start, day_start(day)), min(end, day_start(day) + DAY)
+            coverage: dict[tuple[str, str], datetime] = {}
+            found = self.store.read(day)
+            if found is not None:
+                record, frame = found
+                if record.step != config.source.step:
+                    raise StoreError(
+                        f"store.path: {self.store.file(day)} holds {format_duration(record.step)} steps but "
+                        f"source.step is {format_duration(config.source.step)}; collect into a new store.path "
+                        "after changing the step"
+                    )
+                for key in keys:
+                    held = record.holding(key)
+                    if held is not None and held.end > lo:
+                        coverage[key] = min(held.end, hi)
+                        stored.origins.add(held.source)
+                if coverage:
+                    rows = _rows_held(frame, coverage, lo)
+                    stored.frames.append(rows)
+                    if len(rows):
+                        stored.days.add(day)
+            for a, b in pairwise(sorted({lo, hi, *coverage.values()})):
+                stored.add(_Part(a, b, frozenset(key for key in keys if coverage.get(key, lo) < b)))
+            day += DAY
+        return stored
+
+
+@dataclass
+class _Stored:
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    parts: list[_Part] = field(default_factory=list)
+    days: set[date] = field(default_factory=set)
+    origins: set[str] = field(default_factory=set)
+
+    def add(self, part: _Part) -> None:
+        """Adjacent parts that lack the same SLOs are one fetch."""
+        last = self.parts[-1] if self.parts else None
+        if last is not None and last.end == part.start and last.missing == part.missing:
+            self.parts[-1] = _Part(last.start, part.end, part.missing)
+        else:
+            self.parts.append(part)
+
+
+def _days_of(stamps: np.ndarray) -> set[date]:
+    return {date.fromordinal(date(1970, 1, 1).toordinal() + int(d)) for d in np.unique(stamps // DAY_NS)}
 
 
 def _nanoseconds(stamps: pd.Series) -> np.ndarray:
@@ -380,7 +406,7 @@ def _combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _name_of(config: Config) -> str:
     source = config.source
-    return f"Prometheus at {source.url}" if source.type == "prometheus" else f"file {source.path.name}"
+    return f"Prometheus at {source.url}" if source.type == "prometheus" else f"file {Path(str(source.path)).name}"
 
 
 def day_spans(days: list[date]) -> str:
