@@ -74,8 +74,7 @@ def collect(
     progress: Progress = lambda message: None,
 ) -> Collected:
     """Collect every SLO up to ``until`` (floored to the step); ``since`` re-collects from its UTC day on."""
-    step = config.source.step
-    until = floor_to_step(until, step)
+    until = floor_to_step(until, config.source.step)
     collected_at = now or until
     result = Collected(until=until)
     keys = wanted(config)
@@ -88,33 +87,52 @@ def collect(
         for key, first in points.items():
             if first is not None:
                 groups.setdefault(first, set()).add(key)
-        written: set[date] = set()
         for first, group in sorted(groups.items()):
-            sub = restricted(config, group)
-            day = first
-            while day_start(day) < until:
-                last = min(day + timedelta(days=CHUNK_DAYS), utc_day(until - timedelta(microseconds=1)) + DAY)
-                end = min(day_start(last), until)
-                progress(f"fetching {len(group)} SLO(s), {day} to {end:%Y-%m-%d %H:%M} UTC")
-                counts = source.fetch(sub, day_start(day) - LEAD_IN, end)
-                frame = counts.frame
-                stamps = pd.to_datetime(frame["timestamp"], utc=True)
-                while day < last and day_start(day) < until:
-                    day_end = min(day_start(day) + DAY, until)
-                    inside = frame[(stamps >= day_start(day)) & (stamps < day_end)]
-                    rows, empty = _write_day(
-                        store, sub, day, day_end, inside, counts.problems, counts.description, collected_at, step
-                    )
-                    result.rows += rows
-                    if day_end == day_start(day) + DAY:
-                        result.problems.extend(f"{s}/{o} ({day}): {counts.description} had no counts" for s, o in empty)
-                    written.add(day)
-                    progress(f"wrote {day}")
-                    day += DAY
-                for (service, slo), why in sorted(counts.problems.items()):
-                    result.problems.append(f"{service}/{slo} ({first} to {end:%Y-%m-%d %H:%M} UTC): {why}")
-        result.days = sorted(written)
+            _collect_group(restricted(config, group), store, source, first, until, collected_at, result, progress)
+        result.days = sorted(set(result.days))
     return result
+
+
+def _collect_group(
+    config: Config,
+    store: CountStore,
+    source: EventSource,
+    first: date,
+    until: datetime,
+    collected_at: datetime,
+    result: Collected,
+    progress: Progress,
+) -> None:
+    """Every SLO of ``config`` from the UTC day ``first`` up to ``until``, a chunk of days per fetch."""
+    day = first
+    while day_start(day) < until:
+        last = min(day + timedelta(days=CHUNK_DAYS), utc_day(until - timedelta(microseconds=1)) + DAY)
+        end = min(day_start(last), until)
+        progress(f"fetching {len(wanted(config))} SLO(s), {day} to {end:%Y-%m-%d %H:%M} UTC")
+        counts = source.fetch(config, day_start(day) - LEAD_IN, end)
+        for (service, slo), why in sorted(counts.problems.items()):
+            result.problems.append(f"{service}/{slo} ({day} to {end:%Y-%m-%d %H:%M} UTC): {why}")
+        stamps = pd.to_datetime(counts.frame["timestamp"], utc=True)
+        while day < last and day_start(day) < until:
+            day_end = min(day_start(day) + DAY, until)
+            inside = counts.frame[(stamps >= day_start(day)) & (stamps < day_end)]
+            rows, empty = _write_day(
+                store,
+                config,
+                day,
+                day_end,
+                inside,
+                counts.problems,
+                counts.description,
+                collected_at,
+                config.source.step,
+            )
+            result.rows += rows
+            result.days.append(day)
+            if day_end == day_start(day) + DAY:
+                result.problems.extend(f"{s}/{o} ({day}): {counts.description} had no counts" for s, o in empty)
+            progress(f"wrote {day}")
+            day += DAY
 
 
 def _write_day(
