@@ -15,6 +15,7 @@ from .email import EmailConfig
 from .policy import PolicyConfig
 from .slo import ServiceConfig
 from .source import SourceConfig
+from .store import StoreConfig
 
 RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "customers", "sent"}
 """File names of the month folder's own documents, which a service's pages must not take."""
@@ -41,6 +42,8 @@ class Config(Model):
     """Monthly delivery by email; without it ``send`` and ``run --send`` refuse to run."""
     customers: CustomersConfig | None = None
     """Customer tiers and SLA credits, for SLOs marked ``sla: true``."""
+    store: StoreConfig | None = None
+    """The count store that ``slo-report collect`` fills daily, so a month outlives the source's retention (Prometheus keeps 15 days by default)."""
 
     @model_validator(mode="after")
     def _queries_for_prometheus(self) -> Config:
