@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .customers import CustomerResults, Exclusion
+from .status import Status
 from .timeslices import TimeSlices
 
 
@@ -98,8 +99,7 @@ class SloResult:
     slo: str
     objective: float
     description: str
-    status: str
-    """``met``, ``missed`` or ``no data``."""
+    status: Status
     no_data_reason: str | None
     good_events: int
     total_events: int
@@ -133,4 +133,4 @@ class SloResult:
 
     @property
     def has_data(self) -> bool:
-        return self.status != "no data"
+        return self.status != Status.NO_DATA

@@ -16,6 +16,7 @@ from .policy import PolicyConfig
 from .rules import RulesConfig
 from .slo import ServiceConfig
 from .source import SourceConfig
+from .store import StoreConfig
 
 RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "customers", "sent"}
 """File names of the month folder's own documents, which a service's pages must not take."""
@@ -46,6 +47,8 @@ class Config(Model):
     """OpenSLO v1 or Sloth spec files (glob patterns relative to this file, e.g. ``slos/*.yaml``) whose SLOs join ``services``, so the specs stay the source of truth. A service named both here and in a spec gets the spec's SLOs added; when ``window`` or ``timezone`` is not set here, the specs' calendar window sets it."""
     rules: RulesConfig = RulesConfig()
     """Labels and annotations of the Prometheus rules ``slo-report rules`` writes."""
+    store: StoreConfig | None = None
+    """The count store that ``slo-report collect`` fills daily, so a month outlives the source's retention (Prometheus keeps 15 days by default)."""
 
     @model_validator(mode="after")
     def _time_slices_fit_steps(self) -> Config:

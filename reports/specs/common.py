@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import ReportError
 
-class SpecError(Exception):
+
+class SpecError(ReportError):
     """Spec files that cannot be imported; ``problems`` holds one line per refused item."""
 
     def __init__(self, problems: list[str]):
