@@ -13,6 +13,7 @@ from pathlib import Path
 from .compute import compute_slo
 from .compute.burn import LOOKBACK
 from .compute.customers import CustomerPlan, Tier
+from .compute.notes import annotate, correction_windows, notes_for
 from .config import Config
 from .output import write_month
 from .policy import assess_service, zones_of
@@ -45,22 +46,25 @@ def build_month(
     progress(f"fetching events {window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
     counts = source.fetch(config, window.start - LOOKBACK, window.end)
     plan = customer_plan(config)
+    notes = config.incident_notes()
     services = []
     for number, service in enumerate(config.services, 1):
         progress(f"computing {service.name} ({number}/{len(config.services)})")
-        results = [
-            compute_slo(
+        results = []
+        for slo in service.slos:
+            rows = counts.for_slo(service.name, slo.name)
+            mine = notes_for(notes, service.name, slo.name)
+            result = compute_slo(
                 service.name,
                 slo,
-                counts.for_slo(service.name, slo.name),
+                rows,
                 window,
                 counts.step,
                 counts.problems.get((service.name, slo.name)),
-                service.maintenance,
+                [*service.maintenance, *correction_windows(mine)],
                 plan,
             )
-            for slo in service.slos
-        ]
+            results.append(annotate(result, mine, rows, counts.step, plan))
         services.append(assess_service(service, results, config.policy, config.timezone, earlier))
     problems = tuple(why for _, why in sorted(counts.problems.items()))
     return MonthReport(

@@ -188,7 +188,7 @@ def recommend(
             out.append(
                 Advice(
                     "postmortem",
-                    f"Postmortem required: the incident of "
+                    f"{_postmortem_lead(incident.note)}: the incident of "
                     f"{short_span(incident.start, incident.end, tz)} consumed "
                     f"{percent(incident.budget_share, 0)} of the month's budget (more than "
                     f"{percent(postmortem_share, 0)}); agree at least one P0 action.",
@@ -225,6 +225,15 @@ def recommend(
             )
         )
     return tuple(out)
+
+
+def _postmortem_lead(note) -> str:
+    """Whether anyone recorded the incident: a note names it, its owner and its postmortem."""
+    if note is None:
+        return "Postmortem owed, no record (add an incident note with its owner)"
+    owner = f", owner {note.owner}" if note.owner else ""
+    written = "postmortem linked" if note.postmortem else "no postmortem linked yet"
+    return f"Postmortem required ({note.id}{owner}, {written})"
 
 
 def _zone_sentence(remaining: float, zone: Zone, zones: tuple[Zone, ...]) -> str:

@@ -41,7 +41,7 @@ def test_example_recommendations_are_derived_from_the_numbers(example_report):
     assert availability.recommendations[0].kind == "zone"
     assert availability.recommendations[0].text.startswith("Zone yellow (29.5% of the budget left, green needs 75%)")
     assert availability.recommendations[1].text == (
-        "Postmortem required: the incident of 22 Oct 14:00–14:40 UTC consumed 28% of the month's budget "
+        "Postmortem required (INC-2207, owner ml-serving (Priya Raman), postmortem linked): the incident of 22 Oct 14:00–14:40 UTC consumed 28% of the month's budget "
         "(more than 20%); agree at least one P0 action."
     )
     batch = example_report.service("batch-inference").slos[0]

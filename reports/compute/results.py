@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from .customers import CustomerResults, Exclusion
+
+if TYPE_CHECKING:
+    from .notes import Correction, CustomerImpact, IncidentNote
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,12 @@ class Incident:
     """Bad events in the incident / the month's allowed bad events."""
     postmortem_required: bool
     duration_minutes: float
+    peak_at: datetime | None = None
+    """Start of the step with the highest burn rate."""
+    note: IncidentNote | None = None
+    """The incident note whose span overlaps this incident, if one was recorded."""
+    customers: tuple[CustomerImpact, ...] = ()
+    """For a postmortem on an SLA-covered SLO: each customer's own error rate inside the incident."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,10 @@ class SloResult:
     """Per-customer results, for SLOs with ``sla: true`` when tiers are configured."""
     sla: bool = False
     """SLA-covered (``sla: true`` with tiers configured): ``customers`` is None only when the source failed."""
+    corrections: tuple[Correction, ...] = ()
+    """Approved budget corrections inside the window and the events they excluded (apart from ``exclusions``)."""
+    unmatched_notes: tuple[IncidentNote, ...] = ()
+    """Incident notes (not corrections) that overlap no detected incident of this SLO."""
 
     @property
     def bad_events(self) -> int:

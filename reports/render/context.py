@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from markupsafe import Markup
 
 from ..compute.burn import ALERT_PAIRS
+from ..compute.notes import Correction, IncidentNote
 from ..compute.results import Incident, SloResult
 from ..config import CHANGE_KINDS
 from ..naming import file_stem
@@ -155,6 +156,12 @@ class SloSection:
     customers: CustomersSection | None
     history: HistorySection | None = None
     """Earlier months of this SLO found in the output folder, with this month."""
+    corrections: tuple[Correction, ...] = ()
+    """Approved budget corrections (excluded like maintenance, listed apart with their approvers)."""
+    unmatched_notes: tuple[IncidentNote, ...] = ()
+    """Incident notes that overlap no detected incident."""
+    drafts: dict[datetime, str] = dataclasses.field(default_factory=dict)
+    """Incident start → its postmortem draft, relative to the month folder."""
     """For SLA-covered SLOs with customer results: the tiers and the customers in trouble."""
 
     @property
@@ -385,6 +392,8 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         recommendations=tuple(advice.text for advice in assessed.recommendations),
         customers=customers_section(r, assessed.result.service, anchor),
         history=history_section(assessed, meta.month),
+        corrections=r.corrections,
+        unmatched_notes=r.unmatched_notes,
     )
 
 
