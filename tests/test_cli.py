@@ -22,7 +22,7 @@ def example_output(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("out")
     result = invoke("run", "--config", EXAMPLE_CONFIG, "--month", "2026-10", "--output", output, "--strict")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"wrote {output / '2026-10'} (16 files) for 2026-10"
+    assert result.output.strip() == f"wrote {output / '2026-10'} (20 files) for 2026-10"
     return output
 
 
@@ -42,6 +42,7 @@ def test_run_writes_the_whole_month(example_output: Path):
             "feature-store.pdf",
             "credits.csv",
             "customers",
+            "postmortems",
         ]
     )
     assert (example_output / "2026-10" / "summary.pdf").read_bytes().startswith(b"%PDF")

@@ -135,6 +135,8 @@ def test_every_file_of_the_month_folder(rendered, example_report):
     }
     assert customers == {"acme", "globex", "initech", "umbrella", "wayne"}
     expected |= {f"customers/{file_stem(c)}.pdf" for c in customers}
+    drafts = ("model-api-availability-20261022T1400Z", "batch-inference-job-success-20261003T0100Z")
+    expected |= {f"postmortems/{stem}.{kind}" for stem in drafts for kind in ("html", "pdf")}
     assert set(files) == expected
     assert all(isinstance(content, bytes) and content for content in files.values())
     assert files["report.json"] == report_json(example_report).encode()
@@ -148,7 +150,8 @@ def test_progress_names_each_service(rendered, example_report):
     _, messages = rendered
     n = len(example_report.services)
     assert messages == [f"rendering {s.name} ({i}/{n})" for i, s in enumerate(example_report.services, 1)] + [
-        "rendering 5 customer statements"
+        "rendering 2 postmortem drafts",
+        "rendering 5 customer statements",
     ]
 
 
@@ -553,7 +556,7 @@ def test_one_strict_autoescaping_environment():
 
 def test_partials_are_underscored():
     names = environment().loader.list_templates()
-    documents = {"service.html", "index.html", "summary.html", "statement.html", "review.html"}
+    documents = {"service.html", "index.html", "summary.html", "statement.html", "review.html", "postmortem.html"}
     assert documents <= set(names)
     for name in names:
         if name.endswith(".html") and name not in documents:

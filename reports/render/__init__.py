@@ -17,6 +17,7 @@ from .context import DocumentMeta, document_meta, index_page, service_page, summ
 from .customers import customer_statement, statement_customers, statement_names
 from .environment import render
 from .pdf import html_to_pdf, html_to_pdf_pages
+from .postmortem import drafts_of
 
 __all__ = [
     "render_documents",
@@ -74,6 +75,13 @@ def render_documents(report: MonthReport, progress: Callable[[str], None] = lamb
         stem = file_stem(service.name)
         files[f"{stem}.html"] = html.encode("utf-8")
         files[f"{stem}.pdf"] = html_to_pdf(html)
+    drafts = drafts_of(report, meta)
+    if drafts:
+        progress(f"rendering {len(drafts)} postmortem draft{'' if len(drafts) == 1 else 's'}")
+    for draft in drafts:
+        html = render("postmortem.html", page=draft, meta=meta)
+        files[f"{draft.stem}.html"] = html.encode("utf-8")
+        files[f"{draft.stem}.pdf"] = html_to_pdf(html)
     files["summary.pdf"] = html_to_pdf(render_summary_html(report))
     statements = statement_names(statement_customers(report))
     if statements:

@@ -32,6 +32,7 @@ from .customers import (
 )
 from .environment import zone_css
 from .history import HistorySection, history_section
+from .postmortem import PostmortemLink, draft_stem, postmortem_links
 
 TOP_RECOMMENDATIONS = 6
 WINDOW_KINDS = {"calendar-month": "calendar month", "30d": "rolling window"}
@@ -259,6 +260,8 @@ class SummaryPage:
     credits: Credits
     """Its rows cut to the largest ``SUMMARY_CREDITS``; see ``credits_left_out``."""
     credits_left_out: int
+    postmortems: tuple[PostmortemLink, ...] = ()
+    """Every incident that requires a postmortem, with its draft and whether a note records it."""
 
 
 def document_meta(report: MonthReport) -> DocumentMeta:
@@ -394,6 +397,7 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         history=history_section(assessed, meta.month),
         corrections=r.corrections,
         unmatched_notes=r.unmatched_notes,
+        drafts={i.start: draft_stem(r.service, r.slo, i.start) + ".html" for i in incidents if i.postmortem_required},
     )
 
 
@@ -507,4 +511,5 @@ def summary_page(report: MonthReport) -> SummaryPage:
         source_problems=tuple(report.source_problems),
         credits=dataclasses.replace(credits, rows=credits.rows[:SUMMARY_CREDITS]),
         credits_left_out=max(0, len(credits.rows) - SUMMARY_CREDITS),
+        postmortems=postmortem_links(report),
     )

@@ -139,12 +139,6 @@ def join(values, separator: str = ", ", empty: str = "nobody") -> str:
     return separator.join(values) if values else empty
 
 
-def safe_url(value: str) -> str:
-    """A link from config only when it is http(s): never ``javascript:`` or a local file; else empty."""
-    text = str(value or "").strip()
-    return text if text.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in text) else ""
-
-
 ZONE_CLASSES = {"green": "green", "yellow": "yellow", "orange": "orange", "red": "red", "no data": "nodata"}
 
 
@@ -171,7 +165,6 @@ FILTERS = {
     "credit": credit,
     "customer_sli": customer_sli,
     "zone_css": zone_css,
-    "safe_url": safe_url,
 }
 
 
