@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import ENV_NAME_RE, Model, check_name, fraction, resolve_path, warn
+from .email import EmailAddress
 
 
 class TierConfig(Model):
@@ -78,6 +79,8 @@ class CustomersConfig(Model):
     """Customer → tier, e.g. ``{acme: enterprise}``."""
     assignments_file: Path | None = None
     """CSV with columns ``customer,tier`` (a billing export), relative to the config file; merged with ``assignments``."""
+    contacts: dict[str, list[EmailAddress]] = {}
+    """Customer → who receives its statement when ``email.statements`` is ``customer``, e.g. ``{acme: [sre@acme.example]}``."""
 
     @field_validator("label")
     @classmethod

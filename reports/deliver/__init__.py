@@ -11,17 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config
 from ..output import OutputBusy, output_lock
-from .compose import Delivery, build_message, digest, load_report, plan
+from .compose import Delivery, build_message, digest, load_report, load_review, one_line, plan
+from .documents import REVIEW, review_subject
 from .errors import DeliveryError
 from .ledger import Entry, Ledger
 from .smtp import Connect, Mailer, SendFailed, smtp_connector
 
-__all__ = ["DeliveryError", "Delivery", "SendResult", "send_month", "smtp_connector"]
+__all__ = ["DeliveryError", "Delivery", "SendResult", "send_month", "send_quarter", "smtp_connector"]
 
 
 @dataclass
@@ -62,13 +63,69 @@ def send_month(
         raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
     folder = output_dir / month
     load_report(folder)  # no month, no lock taken, nothing created
+    return _send_folder(
+        config, output_dir, folder, _month_plan, now, connect, force, dry_run, delays, sleep, secrets, echo
+    )
+
+
+def send_quarter(
+    config: Config,
+    output_dir: Path,
+    quarter: str,
+    *,
+    now: datetime,
+    connect: Connect | None,
+    force: bool = False,
+    dry_run: bool = False,
+    delays: Sequence[float] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    secrets: Sequence[str] = (),
+    echo: Callable[[str], None] = lambda line: None,
+) -> SendResult:
+    """Send the quarterly review (``OUTPUT/YYYY-QN/review.pdf``) to ``email.quarterly_to``, once each."""
+    if config.email is None:
+        raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
+    if not config.email.quarterly_to:
+        raise DeliveryError("email.quarterly_to: empty; list who receives the quarterly review")
+    folder = output_dir / quarter
+    load_review(folder)
+    return _send_folder(
+        config, output_dir, folder, _quarter_plan, now, connect, force, dry_run, delays, sleep, secrets, echo
+    )
+
+
+def _month_plan(config: Config, folder: Path) -> tuple[dict, list[Delivery]]:
+    report = load_report(folder)
+    return report, plan(config, config.email, folder, report)
+
+
+def _quarter_plan(config: Config, folder: Path) -> tuple[dict, list[Delivery]]:
+    review = load_review(folder)
+    subject = review_subject(config.email, review["title"], review["quarter"], one_line)
+    return review, [Delivery(to, REVIEW, "review", subject) for to in dict.fromkeys(config.email.quarterly_to)]
+
+
+def _send_folder(
+    config: Config,
+    output_dir: Path,
+    folder: Path,
+    planner: Callable[[Config, Path], tuple[dict, list[Delivery]]],
+    now: datetime,
+    connect: Connect | None,
+    force: bool,
+    dry_run: bool,
+    delays: Sequence[float] | None,
+    sleep: Callable[[float], None],
+    secrets: Sequence[str],
+    echo: Callable[[str], None],
+) -> SendResult:
     if dry_run:
-        return _triage(config, folder, force, echo, "would send")[0]
+        return _triage(config, folder, force, echo, "would send", planner)[0]
     if connect is None:
         raise DeliveryError("no mail connection given; pass connect (or use dry_run)")
     try:
-        with output_lock(output_dir, wait=False):  # read the month only now: no regeneration under our feet
-            result, pending, report = _triage(config, folder, force, echo, None)
+        with output_lock(output_dir, wait=False):  # read the folder only now: no regeneration under our feet
+            result, pending, report = _triage(config, folder, force, echo, None, planner)
             mailer = Mailer(
                 connect,
                 config.email.smtp.backoff if delays is None else delays,
@@ -86,13 +143,18 @@ def send_month(
 
 
 def _triage(
-    config: Config, folder: Path, force: bool, echo: Callable[[str], None], verb: str | None
+    config: Config,
+    folder: Path,
+    force: bool,
+    echo: Callable[[str], None],
+    verb: str | None,
+    planner: Callable[[Config, Path], tuple[dict, list[Delivery]]],
 ) -> tuple[SendResult, list[Delivery], dict]:
     """Split the plan into what is still to send and what the ledger already holds."""
-    report = load_report(folder)
+    report, deliveries = planner(config, folder)
     ledger = Ledger(folder)
     result, pending = SendResult(folder.name, folder), []
-    for delivery in plan(config, config.email, folder, report):
+    for delivery in deliveries:
         entry = None if force else ledger.sent(delivery.recipient, delivery.attachment)
         path = folder / delivery.attachment
         if entry is None:

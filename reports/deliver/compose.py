@@ -8,7 +8,6 @@ recipient sees another's address.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from ..config import Config, EmailConfig
 from ..format import local_time, percent
 from ..naming import file_stem
 from ..window import Month
+from .documents import REVIEW, action_deliveries, postmortem_intro, review_rows, text_table, zone_table
+from .documents import page as html_page
 from .errors import DeliveryError
 from .ledger import address_key
 
@@ -38,9 +39,11 @@ class Delivery:
     attachment: str
     """Name in the month folder."""
     kind: str
-    """``summary``, ``service`` or ``credits``."""
+    """``summary``, ``service``, ``credits``, ``statement`` (to the customer), ``statement-review`` (a
+    statement to the account team), ``postmortem`` or ``review`` (the quarterly review)."""
     subject: str
     service: str | None = None
+    customer: str | None = None
 
 
 def load_report(folder: Path) -> dict[str, Any]:
@@ -52,6 +55,21 @@ def load_report(folder: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise DeliveryError(
             f"{path} cannot be read ({exc}); regenerate it: slo-report run --month {folder.name}"
+        ) from None
+
+
+def load_review(folder: Path) -> dict[str, Any]:
+    """The quarterly review's ``review.json`` (what its mail body lists)."""
+    path = folder / "review.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DeliveryError(
+            f"no quarterly review in {folder}; write it first: slo-report quarterly --quarter {folder.name}"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(
+            f"{path} cannot be read ({exc}); write it again: slo-report quarterly --quarter {folder.name}"
         ) from None
 
 
@@ -72,6 +90,7 @@ def plan(config: Config, email: EmailConfig, folder: Path, report: dict[str, Any
         name = service["name"]
         for to in configured.get(name, service.get("email", [])):
             deliveries.append(Delivery(to, f"{file_stem(name)}.pdf", "service", f"{base} — {one_line(name)}", name))
+    deliveries += action_deliveries(config, email, folder, report, base, Delivery, one_line)
     if (folder / CREDITS).is_file():
         deliveries += [Delivery(to, CREDITS, "credits", f"{base} — SLA credits") for to in email.account_team_to]
     unique = {(address_key(d.recipient), d.attachment): d for d in reversed(deliveries)}
@@ -96,34 +115,46 @@ def _rows(report: dict[str, Any], only: str | None = None) -> list[tuple[str, st
 
 
 def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
-    """The plain-text and HTML bodies; every value in the HTML is escaped (names can be hostile)."""
+    """The plain-text and HTML bodies; every value in the HTML is escaped (names can be hostile).
+
+    A statement to a customer says nothing but what is attached: no other service or customer."""
+    if delivery.kind == "review":
+        return review_bodies(report)
     month = Month.parse(report["month"]).label()
     title = report["title"]
+    rows: list[tuple[str, str, str]] = []
     if delivery.kind == "summary":
         intro = f"{title}: the SLO report for {month}. The summary is attached; each service's owners get its report."
     elif delivery.kind == "service":
         intro = f"{title}: the {month} SLO report for {delivery.service} is attached."
+    elif delivery.kind == "statement":
+        intro = f"{title}: your service level statement for {month} ({delivery.customer}) is attached."
+    elif delivery.kind == "statement-review":
+        intro = (
+            f"{title}: the service level statement of {delivery.customer} for {month} is attached, "
+            "to review and forward to the customer."
+        )
+    elif delivery.kind == "postmortem":
+        service = next(s for s in report["services"] if s["name"] == delivery.service)
+        intro = postmortem_intro(title, month, service, report["window"]["timezone"])
     else:
         intro = f"{title}: the SLA credits for {month} are attached ({CREDITS})."
-    rows = _rows(report, delivery.service) if delivery.kind != "credits" else []
+    if delivery.kind in ("summary", "service", "postmortem"):
+        rows = _rows(report, delivery.service)
     generated = datetime.fromisoformat(report["generated_at"].replace("Z", "+00:00"))
     footer = f"Generated {local_time(generated, report['window']['timezone'], '%d %b %Y %H:%M %Z')} by slo-report."
-    text = [intro, ""]
-    if rows:
-        header = ("Service", "Zone", "Budget left")
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(2)]
-        text += [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in [header, *rows]] + [""]
-    text.append(footer)
-    esc = html.escape
-    table = ""
-    if rows:
-        cells = "".join(f"<tr><td>{esc(n)}</td><td>{esc(z)}</td><td>{esc(b)}</td></tr>" for n, z, b in rows)
-        table = (
-            '<table border="1" cellpadding="4" cellspacing="0"><thead><tr><th>Service</th><th>Zone</th>'
-            f"<th>Budget left</th></tr></thead><tbody>{cells}</tbody></table>"
-        )
-    page = f"<!DOCTYPE html><html><body><p>{esc(intro)}</p>{table}<p>{esc(footer)}</p></body></html>"
-    return "\n".join(text) + "\n", page
+    header = ("Service", "Zone", "Budget left")
+    text = [intro, ""] + ([*text_table(header, rows), ""] if rows else []) + [footer]
+    return "\n".join(text) + "\n", html_page(intro, zone_table(header, rows, 1) if rows else "", footer)
+
+
+def review_bodies(review: dict[str, Any]) -> tuple[str, str]:
+    """The quarterly review's mail: each SLO's quarter SLI and recommendation."""
+    intro = f"{review['title']}: the SLO review for {review['quarter']} is attached ({REVIEW})."
+    header, rows = ("SLO", "SLI over the quarter", "Recommendation"), review_rows(review)
+    footer = f"Generated {review['generated_at'][:16].replace('T', ' ')} UTC by slo-report."
+    text = [intro, "", *text_table(header, rows), "", footer]
+    return "\n".join(text) + "\n", html_page(intro, zone_table(header, rows, None), footer)
 
 
 def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], sender: str, now: datetime) -> EmailMessage:
@@ -134,15 +165,16 @@ def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], send
     message["Subject"] = delivery.subject
     message["Date"] = format_datetime(now)
     domain = parseaddr(sender)[1].rpartition("@")[2] or None
-    message["Message-ID"] = make_msgid(f"slo-report.{report['month']}", domain=domain)
+    period = report.get("month") or report["quarter"]
+    message["Message-ID"] = make_msgid(f"slo-report.{period}", domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     text, page = bodies(delivery, report)
     message.set_content(text)
     message.add_alternative(page, subtype="html")
     path = folder / delivery.attachment
-    stem, dot, extension = delivery.attachment.rpartition(".")
+    stem, dot, extension = Path(delivery.attachment).name.rpartition(".")
     maintype, subtype = ("application", "pdf") if extension == "pdf" else ("text", "csv")
     message.add_attachment(
-        path.read_bytes(), maintype=maintype, subtype=subtype, filename=f"{stem}-{report['month']}{dot}{extension}"
+        path.read_bytes(), maintype=maintype, subtype=subtype, filename=f"{stem}-{period}{dot}{extension}"
     )
     return message

@@ -1,0 +1,177 @@
+"""Who gets the documents that lead to action: customer statements (to the customer's contact or
+the account team, as configured), postmortem drafts (to the service's owners) and the quarterly
+review (to its own list); and the HTML mail body, a small table whose zone colours survive
+common mail clients (inline styles and ``bgcolor``, the zone's name written in the cell, so it
+reads without colour too).
+
+Everything is planned from the generated folder's JSON and the config's address book; each
+delivery is one document to one recipient, so the ledger sends each exactly once.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, EmailConfig
+from ..format import percent, short_span
+from ..render.customers import statement_names
+from ..render.postmortem import draft_stem
+
+ZONE_COLOURS = {
+    "green": ("#2e7d32", "#ffffff"),
+    "yellow": ("#f2c12e", "#3d2e00"),
+    "orange": ("#e8710a", "#ffffff"),
+    "red": ("#c62828", "#ffffff"),
+}
+"""Zone → (background, text), as in the documents; other zones (and "no data") are grey."""
+NEUTRAL = ("#78828c", "#ffffff")
+REVIEW = "review.pdf"
+
+
+def statement_recipients(config: Config, email: EmailConfig, customer: str) -> tuple[list[str], bool]:
+    """The statement's recipients, and whether they are the customer's own contacts (else the
+    account team, to review and forward), per ``email.statements``."""
+    if email.statements == "none":
+        return [], False
+    contacts = config.customers.contacts.get(customer, []) if config.customers is not None else []
+    if email.statements == "customer" and contacts:
+        return list(contacts), True
+    return list(email.account_team_to), False
+
+
+def statement_customers(report: dict[str, Any]) -> list[str]:
+    """Every customer of any SLA-covered SLO in ``report.json``, as the statements were written."""
+    return sorted(
+        {
+            c["customer"]
+            for service in report["services"]
+            for slo in service["slos"]
+            if slo.get("customers")
+            for c in slo["customers"]["customers"]
+        }
+    )
+
+
+def action_deliveries(
+    config: Config,
+    email: EmailConfig,
+    folder: Path,
+    report: dict[str, Any],
+    base: str,
+    make: Callable[..., Any],
+    one_line: Callable[[str], str],
+) -> list:
+    """Statements, then postmortem drafts; ``make`` builds a ``Delivery``."""
+    deliveries = []
+    names = statement_names(statement_customers(report))
+    month = report["month"]
+    for customer, attachment in names.items():
+        if not (folder / attachment).is_file():
+            continue
+        subject = f"{one_line(report['title'])}: service level statement, {_label(month)} — {one_line(customer)}"
+        recipients, to_customer = statement_recipients(config, email, customer)
+        kind = "statement" if to_customer else "statement-review"
+        for to in recipients:
+            deliveries.append(make(to, attachment, kind, subject, customer=customer))
+    configured = {s.name: s.email for s in config.services}
+    for service in report["services"]:
+        for slo in service["slos"]:
+            for incident in slo["incidents"]:
+                if not incident["postmortem_required"]:
+                    continue
+                start = datetime.fromisoformat(incident["start"].replace("Z", "+00:00"))
+                attachment = draft_stem(service["name"], slo["slo"], start) + ".pdf"
+                if not (folder / attachment).is_file():
+                    continue
+                subject = f"{base} — postmortem draft: {one_line(service['name'])} / {one_line(slo['slo'])}"
+                for to in configured.get(service["name"], service.get("email", [])):
+                    deliveries.append(make(to, attachment, "postmortem", subject, service=service["name"]))
+    return deliveries
+
+
+def _label(month: str) -> str:
+    from ..window import Month
+
+    return Month.parse(month).label()
+
+
+def review_subject(email: EmailConfig, title: str, quarter: str, one_line: Callable[[str], str]) -> str:
+    return one_line(email.subject_for(title, quarter)) + " — quarterly review"
+
+
+def zone_table(header: tuple[str, ...], rows: list[tuple[str, ...]], zone_column: int | None) -> str:
+    """An HTML table for a mail body: attributes and inline styles only (no style sheet, which
+    many clients drop), every value escaped; ``zone_column`` is coloured by its zone."""
+    esc = html.escape
+    head = "".join(
+        f'<th align="left" style="text-align:left;border-bottom:2px solid #1f2933;color:#616e7c">{esc(h)}</th>'
+        for h in header
+    )
+    body = []
+    for row in rows:
+        cells = []
+        for index, value in enumerate(row):
+            if index == zone_column:
+                background, ink = ZONE_COLOURS.get(value, NEUTRAL)
+                cells.append(
+                    f'<td bgcolor="{background}" style="background-color:{background};color:{ink};'
+                    f'font-weight:bold">{esc(value)}</td>'
+                )
+            else:
+                cells.append(f"<td>{esc(value)}</td>")
+        body.append(f'<tr style="border-bottom:1px solid #d9dee3">{"".join(cells)}</tr>')
+    return (
+        '<table cellpadding="6" cellspacing="0" border="0" style="border-collapse:collapse;'
+        'font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#1f2933">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def page(intro: str, table: str, footer: str) -> str:
+    esc = html.escape
+    font = "font-family:Arial,Helvetica,sans-serif;color:#1f2933"
+    return (
+        f'<!DOCTYPE html><html><body style="{font}"><p style="{font};font-size:15px">{esc(intro)}</p>'
+        f'{table}<p style="{font};font-size:12px;color:#616e7c">{esc(footer)}</p></body></html>'
+    )
+
+
+def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """The same table in plain text: columns padded, the last one free."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    return [
+        ("  ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(r[:-1])) + "  " + r[-1]).rstrip()
+        for r in [header, *rows]
+    ]
+
+
+def postmortem_intro(title: str, month_label: str, service: dict[str, Any], timezone: str) -> str:
+    """What the draft is for: the incidents of this service that require a postmortem."""
+    spans = []
+    for slo in service["slos"]:
+        for incident in slo["incidents"]:
+            if incident["postmortem_required"]:
+                start = datetime.fromisoformat(incident["start"].replace("Z", "+00:00"))
+                end = datetime.fromisoformat(incident["end"].replace("Z", "+00:00"))
+                spans.append(
+                    f"{slo['slo']} {short_span(start, end, timezone)} ({percent(incident['budget_share'], 0)} of the budget)"
+                )
+    return (
+        f"{title}: a postmortem is required for {service['name']} in {month_label}: {'; '.join(spans)}. "
+        "The attached draft has the timeline from the data; fill in the root cause and the action items with owners."
+    )
+
+
+def review_rows(review: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (
+            f"{s['service']} / {s['slo']}",
+            "no data" if s["sli"] is None else percent(s["sli"]),
+            s["recommendation"],
+        )
+        for s in review["slos"]
+    ]
