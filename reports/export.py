@@ -176,6 +176,7 @@ CREDIT_COLUMNS = (
     "sla",
     "sla_met",
     "credit_percent",
+    "tier_from",
 )
 
 
@@ -210,6 +211,7 @@ def credits_csv(report: MonthReport) -> str | None:
                     _num(c.sla),
                     _flag(c.sla_met),
                     _num(c.credit_percent),
+                    "assignment" if c.assigned else "default tier: no assignment",
                 ]
             )
     return buffer.getvalue()

@@ -14,11 +14,12 @@ from .compute import compute_slo
 from .compute.burn import LOOKBACK
 from .compute.customers import CustomerPlan, Tier
 from .compute.notes import annotate, correction_windows, notes_for
+from .compute.outages import with_customer_outages
 from .config import Config
 from .output import write_month
 from .policy import assess_service, zones_of
 from .render import render_documents
-from .report import MonthReport
+from .report import CustomerTerms, MonthReport
 from .review.history import previous_months, slo_months
 from .sources import EventSource
 from .window import Month, report_window
@@ -64,7 +65,10 @@ def build_month(
                 [*service.maintenance, *correction_windows(mine)],
                 plan,
             )
-            results.append(annotate(result, mine, rows, counts.step, plan))
+            result = annotate(result, mine, rows, counts.step, plan)
+            results.append(
+                with_customer_outages(result, rows, window.start, window.end, counts.step, slo.incidents, plan)
+            )
         services.append(assess_service(service, results, config.policy, config.timezone, earlier))
     problems = tuple(why for _, why in sorted(counts.problems.items()))
     return MonthReport(
@@ -76,6 +80,7 @@ def build_month(
         services=tuple(services),
         zones=zones_of(config.policy),
         source_problems=problems,
+        customer_terms=customer_terms(config),
     )
 
 
@@ -88,6 +93,22 @@ def customer_plan(config: Config) -> CustomerPlan | None:
         for name, t in config.customers.tiers.items()
     }
     return CustomerPlan(tiers, config.customers.all_assignments(), config.customers.default_tier)
+
+
+def customer_terms(config: Config) -> CustomerTerms | None:
+    """Display names, fees and claim terms from the config, for the customer statements."""
+    customers = config.customers
+    if customers is None:
+        return None
+    return CustomerTerms(
+        service_names={s.name: s.display_name or s.name for s in config.services},
+        slo_names={(s.name, o.name): o.display_name or o.name for s in config.services for o in s.slos},
+        fees=dict(customers.fees),
+        tier_fees={name: t.fee for name, t in customers.tiers.items() if t.fee is not None},
+        currency=customers.currency,
+        claim=customers.claim,
+        contact=customers.contact,
+    )
 
 
 def run_month(

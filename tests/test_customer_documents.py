@@ -473,12 +473,20 @@ def example_files(example_report):
 def test_example_umbrella_is_owed_ten_percent_and_wayne_had_no_traffic(example_files):
     umbrella = pdf_text(example_files["customers/umbrella.pdf"])
     assert pdf_pages(example_files["customers/umbrella.pdf"]) == 1
-    assert "Service credit owed 10% of the month’s fee for model-api availability." in umbrella
+    # how much (umbrella's own fee, EUR 18,000), how to claim, and when it happened (its own outages)
     assert (
-        "model-api · availability Requests answered without a 5xx error. 99.9% 99.857% not met 10% of the fee"
+        "Service credit owed 10% of the month’s fee (EUR 1,800.00) for Inference API Availability. "
+        "Total credit owed: EUR 1,800.00. To claim it: Reply to this statement within 30 days" in umbrella
+    )
+    assert (
+        "Inference API · Availability Requests answered without a 5xx error. 99.9% 99.857% not met 10% of the fee"
         in umbrella
     )
-    assert "model-api 10 Oct 02:00–03:00 UTC planned database upgrade 06 Oct 2026" in umbrella
+    assert "Inference API · Availability 22 Oct 14:00–14:40 UTC 40 min 25.6%" in umbrella
+    assert "Inference API · Availability 27 Oct 18:00–19:30 UTC 90 min 24.9%" in umbrella
+    assert "Questions: SLA desk, sla@ml-platform.example." in umbrella
+    assert "Inference API 10 Oct 02:00–03:00 UTC planned database upgrade 06 Oct 2026" in umbrella
+    assert "model-api" not in umbrella  # customers read display names
     for other in ("acme", "globex", "initech", "wayne"):
         assert other not in umbrella
     wayne = pdf_text(example_files["customers/wayne.pdf"])

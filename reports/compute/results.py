@@ -10,6 +10,7 @@ from .customers import CustomerResults, Exclusion
 
 if TYPE_CHECKING:
     from .notes import Correction, CustomerImpact, IncidentNote
+    from .outages import CustomerOutage
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ class SloResult:
     """Approved budget corrections inside the window and the events they excluded (apart from ``exclusions``)."""
     unmatched_notes: tuple[IncidentNote, ...] = ()
     """Incident notes (not corrections) that overlap no detected incident of this SLO."""
+    customer_outages: tuple[CustomerOutage, ...] = ()
+    """SLA-covered SLOs: each customer's own outages (its counts against its committed level), by customer and time."""
 
     @property
     def bad_events(self) -> int:

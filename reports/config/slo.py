@@ -81,11 +81,15 @@ class IncidentConfig(Model):
     """Elevated periods separated by at most this much are one incident."""
     postmortem_share: float = Field(0.2, gt=0, le=1)
     """An incident that consumed more than this share of the month's budget requires a postmortem."""
+    customer_outage_minutes: float = Field(1.0, ge=0)
+    """SLA statements list a customer's own incident (the same rule on its own counts) as an outage when its failed requests add up to at least this many minutes of that customer's average traffic (error-equivalent minutes); fewer are noise on little traffic."""
 
 
 class SloConfig(Model):
     name: Name
     """Short name, unique within the service, e.g. ``availability``."""
+    display_name: Name | None = None
+    """The name customers read in their statements, e.g. ``Availability``; default ``name``."""
     objective: float
     """Target SLI as a fraction, e.g. 0.999 for 99.9%."""
     description: Text = ""
@@ -140,6 +144,8 @@ class MaintenanceConfig(Model):
 class ServiceConfig(Model):
     name: Name
     """Service name as it appears in the data and the documents."""
+    display_name: Name | None = None
+    """The name customers read in their statements, e.g. ``Model Inference API``; default ``name``."""
     description: Text = ""
     """What the service does, one line."""
     owner: Text = ""
