@@ -116,6 +116,11 @@ def test_statements_and_drafts_reach_their_recipients_once(out: Path, tmp_path: 
     assert attachment.get_content() == (out / "2026-10" / "customers" / "acme.pdf").read_bytes()
     reviewed = [m for m in handler.to(ACCOUNTS) if "globex" in m["Subject"]]
     assert "to review and forward" in reviewed[0].get_body(("plain",)).get_content()
+    assert "no tier assignment" not in reviewed[0].get_body(("plain",)).get_content()
+    [unassigned] = [m for m in handler.to(ACCOUNTS) if "initech" in m["Subject"]]
+    assert "initech has no tier assignment: it was reported under the default tier free." in " ".join(
+        unassigned.get_body(("plain",)).get_content().split()
+    )
     [draft] = [m for m in handler.to(API_TEAM) if "postmortem" in m["Subject"]]
     assert draft["Subject"] == "Test: SLO report for October 2026 — postmortem draft: api / availability"
     assert "15 Oct 12:00–12:05 UTC" in draft.get_body(("plain",)).get_content()

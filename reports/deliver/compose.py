@@ -21,7 +21,15 @@ from ..config import Config, EmailConfig
 from ..format import local_time, percent
 from ..naming import file_stem
 from ..window import Month
-from .documents import REVIEW, action_deliveries, postmortem_intro, review_rows, text_table, zone_table
+from .documents import (
+    REVIEW,
+    action_deliveries,
+    default_tier_note,
+    postmortem_intro,
+    review_rows,
+    text_table,
+    zone_table,
+)
 from .documents import page as html_page
 from .errors import DeliveryError
 from .ledger import address_key
@@ -132,7 +140,7 @@ def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
     elif delivery.kind == "statement-review":
         intro = (
             f"{title}: the service level statement of {delivery.customer} for {month} is attached, "
-            "to review and forward to the customer."
+            "to review and forward to the customer." + default_tier_note(report, delivery.customer)
         )
     elif delivery.kind == "postmortem":
         service = next(s for s in report["services"] if s["name"] == delivery.service)

@@ -99,6 +99,24 @@ def _label(month: str) -> str:
     return Month.parse(month).label()
 
 
+def default_tier_note(report: dict[str, Any], customer: str | None) -> str:
+    """For the account team: the customer has no tier assignment and was reported under the default tier."""
+    tiers = {
+        c["tier"]
+        for service in report["services"]
+        for slo in service["slos"]
+        if slo.get("customers")
+        for c in slo["customers"]["customers"]
+        if c["customer"] == customer and not c["assigned"]
+    }
+    if not tiers:
+        return ""
+    return (
+        f" {customer} has no tier assignment: it was reported under the default tier {', '.join(sorted(tiers))}."
+        " If it has a contract, assign it (customers.assignments) and regenerate the month before forwarding."
+    )
+
+
 def review_subject(email: EmailConfig, title: str, quarter: str, one_line: Callable[[str], str]) -> str:
     return one_line(email.subject_for(title, quarter)) + " — quarterly review"
 
