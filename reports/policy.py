@@ -8,14 +8,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .archive import SloMonth
 from .compute.results import SloResult
 from .config import PolicyConfig, ServiceConfig, ZoneConfig
 from .format import objective, percent, short_span, window_name
-from .review.history import SloMonth
-from .window import Month
+from .window import COVERAGE_WARNING
 
-COVERAGE_WARNING = 0.99
 TIGHTEN_BELOW_CONSUMED = 0.25
+OBJECTIVE_LADDER = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995, 0.99999)
+"""The objectives people write down; a suggested objective is always one of them."""
+
+
+def tighter_objective(current: float, worst_sli: float | None) -> float | None:
+    """The next objective up the ladder, if the worst SLI seen would have met it.
+
+    The one rule for suggesting a tighter objective: the monthly report (its month's SLI) and
+    the quarterly review (its worst month) both use it."""
+    tighter = next((o for o in OBJECTIVE_LADDER if o > current), None)
+    return tighter if tighter is not None and worst_sli is not None and worst_sli >= tighter else None
+
+
+def looser_objective(current: float, worst_sli: float) -> float | None:
+    """The strictest objective on the ladder below the current one that the worst SLI met."""
+    return max((o for o in OBJECTIVE_LADDER if o < current and o <= worst_sli), default=None)
 
 
 @dataclass(frozen=True)
@@ -28,9 +43,6 @@ class Zone:
     guidance: str
     rank: float
     """Higher is worse; a service takes its worst SLO's zone."""
-
-    def allows(self, change: str) -> bool:
-        return change in self.allowed_changes
 
 
 NO_DATA_GUIDANCE = (
@@ -117,10 +129,10 @@ def assess_service(
     tz: str,
     history: Sequence[Mapping[tuple[str, str], SloMonth]] = (),
 ) -> ServiceAssessment:
-    """``history``: earlier months' rows (``review.history.slo_months``), oldest first."""
+    """``history``: earlier months' rows (``archive.ArchivedReport.slo_rows``), oldest first."""
     zones = zones_of(policy)
     slos = []
-    for result, slo in zip(results, service.slos):
+    for result, slo in zip(results, service.slos, strict=True):
         zone = zone_for(result.budget.remaining, zones)
         earlier = tuple(month[(service.name, slo.name)] for month in history if (service.name, slo.name) in month)
         advice = recommend(result, zone, zones, slo.incidents.postmortem_share, tz)
@@ -135,7 +147,7 @@ def trend_advice(result: SloResult, previous: SloMonth | None) -> Advice | None:
     if previous is None or previous.budget_consumed is None or result.budget.consumed is None:
         return None
     before, now = previous.budget_consumed, result.budget.consumed
-    label = Month.parse(previous.month).label()
+    label = previous.month.label()
     if round(before * 100) == round(now * 100):
         return Advice("trend", f"Budget consumption held at {percent(now, 0)} (as in {label}).")
     verb = "rose" if now > before else "fell"
@@ -149,12 +161,6 @@ def trend_advice(result: SloResult, previous: SloMonth | None) -> Advice | None:
     )
 
 
-def tighter_objective(result: SloResult) -> float | None:
-    """The objective halfway to 100% from the current one, if this window's SLI met it."""
-    candidate = 1 - (1 - result.objective) / 2
-    return candidate if result.sli is not None and result.sli >= candidate else None
-
-
 def recommend(
     result: SloResult, zone: Zone, zones: tuple[Zone, ...], postmortem_share: float, tz: str
 ) -> tuple[Advice, ...]:
@@ -165,6 +171,7 @@ def recommend(
         )
     out = []
     budget = result.budget
+    assert result.sli is not None and budget.consumed is not None and budget.remaining is not None  # it has data
     if result.status == "missed":
         out.append(
             Advice(
@@ -215,7 +222,7 @@ def recommend(
             )
         )
     if result.status == "met" and budget.consumed < TIGHTEN_BELOW_CONSUMED:
-        tighter = tighter_objective(result)
+        tighter = tighter_objective(result.objective, result.sli)
         suggestion = f"tightening the objective to {objective(tighter)}" if tighter else "tightening the objective"
         out.append(
             Advice(
@@ -247,29 +254,3 @@ def _zone_sentence(remaining: float, zone: Zone, zones: tuple[Zone, ...]) -> str
         else f"budget overspent by {percent(-remaining, 1)}"
     )
     return f"Zone {zone.name} ({left}{needs}): {zone.guidance} Allowed: {allowed}, with {zone.approval}{notify}."
-
-
-@dataclass(frozen=True)
-class DeployDecision:
-    allowed: bool
-    zone: str
-    reason: str
-    approval: str
-
-
-def check_deploy(service: dict, change: str) -> DeployDecision:
-    """Decide from a service's entry in ``report.json`` (so no config is needed at deploy time)."""
-    zone = service["zone"]
-    allowed = change in zone["allowed_changes"]
-    deciding = ", ".join(
-        f"{s['slo']} {('budget left ' + percent(s['budget']['remaining'], 1)) if s['budget']['remaining'] is not None else 'no data'}"
-        for s in service["slos"]
-        if s["zone"] == zone["name"]
-    )
-    reason = f"{service['name']} is in zone {zone['name']} ({deciding})"
-    if allowed:
-        return DeployDecision(True, zone["name"], f"{reason}; {change} changes are allowed", zone["approval"])
-    allowed_list = ", ".join(zone["allowed_changes"]) or "nothing"
-    return DeployDecision(
-        False, zone["name"], f"{reason}; {change} changes are blocked (allowed: {allowed_list})", zone["approval"]
-    )

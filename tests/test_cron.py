@@ -19,9 +19,9 @@ from tests.test_deliver import BOSS, PASSWORD, PASSWORD_ENV, write_config
 WRAPPER = ROOT / "cron" / "slo-report-monthly"
 TIMESTAMPED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} \[\d+\] ")
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"
-)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"),
+]
 
 
 def stub(bin_dir: Path, body: str) -> None:
@@ -149,6 +149,8 @@ def test_usage_errors_exit_64_without_running_the_job(tmp_path: Path):
     assert not (tmp_path / "calls").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.render
 def test_the_wrapper_runs_the_real_job_end_to_end(tmp_path: Path):
     """Cron's view: the real ``slo-report`` (via ``python -m reports``), a real SMTP server,
     the password only in the environment file."""
@@ -168,10 +170,10 @@ def test_the_wrapper_runs_the_real_job_end_to_end(tmp_path: Path):
         assert first.returncode == 0, first.stderr
         second = subprocess.run(args, env=environment, capture_output=True, text=True, timeout=120)
         assert second.returncode == 0, second.stderr
-    assert len(handler.messages) == 4 and handler.to(BOSS)[0]["Subject"] == "Acme & <Co> SLOs, October 2026"
+    assert len(handler.messages) == 5 and handler.to(BOSS)[0]["Subject"] == "Acme & <Co> SLOs, October 2026"
     log = (tmp_path / "log" / "monthly.log").read_text()
-    assert "sent 4, already sent 0, failed 0 message(s) for 2026-10" in log
-    assert "sent 0, already sent 4, failed 0 message(s) for 2026-10" in log
+    assert "sent 5, already sent 0, failed 0 message(s) for 2026-10" in log
+    assert "sent 0, already sent 5, failed 0 message(s) for 2026-10" in log
     assert PASSWORD not in log
 
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from reports.config import load_config
+from reports.pipeline import run_review
 from reports.review.quarter import Quarter
-from reports.review.run import run_review
 from reports.sources import source_for
 from tests.conftest import catalogue
 from tests.smtp_server import HOST, Recorder, smtp_server

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from conftest import ROOT, events, make_config
+from conftest import ROOT, events, make_config, pdf_pages, pdf_text
 from pypdf import PdfReader
 
 from reports import format as fmt
@@ -29,6 +29,8 @@ from reports.render.environment import CHECKOUT_TEMPLATES, FILTERS, environment,
 from reports.render.pdf import DataOnlyFetcher, FetchRefused, html_to_pdf
 from reports.sources import EventCounts
 from reports.window import Month
+
+pytestmark = pytest.mark.render
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_SLO = "<i>availability</i>"
@@ -49,23 +51,13 @@ def slo_sections(markup: str) -> dict[str, str]:
     return dict(re.findall(r'<section class="slo[^"]*" id="([^"]+)">(.*?)</section>', markup, flags=re.S))
 
 
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
-def pdf_pages(data: bytes) -> int:
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
 # --- fixtures ------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def rendered(example_report):
-    messages: list[str] = []
-    files = render_documents(example_report, messages.append)
-    return files, messages
+def rendered(example_rendering):
+    files, messages = example_rendering
+    return files, list(messages)
 
 
 class StubSource:
@@ -146,13 +138,11 @@ def test_every_file_of_the_month_folder(rendered, example_report):
             assert files[name].startswith(b"%PDF-"), name
 
 
-def test_progress_names_each_service(rendered, example_report):
+def test_progress_counts_the_pdfs_to_the_last(rendered, example_report):
     _, messages = rendered
-    n = len(example_report.services)
-    assert messages == [f"rendering {s.name} ({i}/{n})" for i, s in enumerate(example_report.services, 1)] + [
-        "rendering 2 postmortem drafts",
-        "rendering 5 customer statements",
-    ]
+    n = len(example_report.services) + 2 + 1 + 5  # per service, 2 postmortem drafts, the summary, 5 statements
+    assert messages[-1] == f"rendering PDFs ({n}/{n})"
+    assert all(re.fullmatch(rf"rendering PDFs \(\d+/{n}(, about .* left)?\)", m) for m in messages)
 
 
 # --- service pages -------------------------------------------------------------------------
@@ -164,7 +154,7 @@ def test_service_page_has_a_section_per_slo_with_its_figures(rendered, example_r
         markup = files[f"{file_stem(service.name)}.html"].decode()
         sections = list(slo_sections(markup).values())
         assert len(sections) == len(service.slos)
-        for section, assessed in zip(sections, service.slos):
+        for section, assessed in zip(sections, service.slos, strict=True):
             r, text = assessed.result, text_of(section)
             assert f"{service.name} / {r.slo}" in text
             assert r.description in text
@@ -548,8 +538,7 @@ def test_one_strict_autoescaping_environment():
     for name in ("percent", "objective", "minutes", "burn", "count"):
         assert env.filters[name] is getattr(fmt, name)
     assert (
-        env.filters["local_datetime"](datetime(2026, 7, 1, 12, tzinfo=UTC), "Europe/Paris")
-        == "01 Jul 2026 14:00 CEST"
+        env.filters["local_datetime"](datetime(2026, 7, 1, 12, tzinfo=UTC), "Europe/Paris") == "01 Jul 2026 14:00 CEST"
     )
     assert FILTERS["points"](0.000297) == "+0.030 pp" and FILTERS["points"](-0.0145) == "−1.5 pp"
 

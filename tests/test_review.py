@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reports.review.history import slo_months
+from reports.archive import slo_months
 from reports.review.quarter import Quarter, review_quarter
 
 NOW = datetime(2027, 1, 2, 6, tzinfo=UTC)
@@ -142,6 +142,7 @@ def test_quarter_parsing():
         Quarter.parse("2026-Q5")
 
 
+@pytest.mark.render
 def test_quarterly_command_computes_a_missing_month_from_the_source_and_says_so(tmp_path):
     import json
 
@@ -205,6 +206,7 @@ def test_a_quarter_that_has_not_ended_is_refused(tmp_path):
     assert "2026-Q4 has not ended yet (it ends 2027-01-01 00:00 UTC); review it after that" in result.output
 
 
+@pytest.mark.render
 def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
     import json
 
@@ -245,6 +247,7 @@ def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
     assert "Earlier months" not in september  # nothing before September in the folder
 
 
+@pytest.mark.render
 def test_a_computed_month_the_source_could_not_count_fails_the_review(tmp_path):
     from click.testing import CliRunner
     from freezegun import freeze_time

@@ -12,79 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 
 import numpy as np
-import pandas as pd
 
-from .customers import CustomerPlan
-from .grid import step_grid
+from .customers import CustomerPlan, exclude_maintenance
+from .inputs import MaintenanceWindow, StepCounts
+from .records import Correction, CustomerImpact, IncidentNote
 from .results import Incident, SloResult
 
 CORRECTION_REASON = "budget correction {id}"
 """The reason a correction's exclusion carries while it travels with the maintenance windows."""
 
 
-@dataclass(frozen=True)
-class IncidentNote:
-    """A note as the documents show it (config's ``incidents`` entry, without service and SLO)."""
-
-    id: str
-    title: str
-    start: datetime
-    end: datetime
-    cause: str = ""
-    owner: str = ""
-    postmortem: str = ""
-    """URL of the postmortem; empty when none is recorded."""
-    exclude: bool = False
-    approver: str = ""
-
-
-@dataclass(frozen=True)
-class Correction:
-    """An approved exclusion of budget after the fact, clipped to the window."""
-
-    id: str
-    title: str
-    approver: str
-    start: datetime
-    end: datetime
-    excluded_good: int
-    excluded_total: int
-    """Events in the corrected span that the SLO and SLA figures no longer count."""
-
-    @property
-    def excluded_bad(self) -> int:
-        return self.excluded_total - self.excluded_good
-
-
-@dataclass(frozen=True)
-class CustomerImpact:
-    """One customer's own events during an incident (SLA-covered SLOs)."""
-
-    customer: str
-    tier: str
-    good_events: int
-    total_events: int
-    error_rate: float | None
-    """Bad / total events of this customer inside the incident; None without traffic."""
-
-
-@dataclass(frozen=True)
-class _Window:
-    """The shape ``compute_slo`` reads maintenance windows in."""
-
-    start: datetime
-    end: datetime
-    reason: str
-    announced: date | None = None
-
-
-def correction_windows(notes: Sequence[IncidentNote]) -> list[_Window]:
+def correction_windows(notes: Sequence[IncidentNote]) -> tuple[MaintenanceWindow, ...]:
     """The corrections among ``notes`` as exclusion windows for ``compute_slo``."""
-    return [_Window(n.start, n.end, CORRECTION_REASON.format(id=n.id)) for n in notes if n.exclude]
+    return tuple(MaintenanceWindow(n.start, n.end, CORRECTION_REASON.format(id=n.id)) for n in notes if n.exclude)
 
 
 def overlaps(note: IncidentNote, incident: Incident) -> bool:
@@ -94,12 +36,11 @@ def overlaps(note: IncidentNote, incident: Incident) -> bool:
 def annotate(
     result: SloResult,
     notes: Sequence[IncidentNote],
-    rows: pd.DataFrame,
-    step: timedelta,
+    counts: StepCounts,
     plan: CustomerPlan | None = None,
 ) -> SloResult:
     """``result`` as ``compute_slo`` made it with ``correction_windows(notes)`` among its
-    maintenance; ``rows`` the SLO's counts as given to it. Returns the result with corrections
+    maintenance; ``counts`` the SLO's counts as given to it. Returns the result with corrections
     listed apart, each incident with its note, peak time and (SLA SLOs) the customers it hit."""
     by_reason = {CORRECTION_REASON.format(id=n.id): n for n in notes if n.exclude}
     maintenance, corrections = [], []
@@ -119,9 +60,10 @@ def annotate(
                 exclusion.excluded_total,
             )
         )
-    kept = _without_corrections(rows, [n for n in notes if n.exclude])
+    end = counts.start + len(counts.total) * counts.step
+    kept = exclude_maintenance(counts, correction_windows(notes), counts.start, end)[0]
     described = [n for n in notes if not n.exclude]
-    incidents = tuple(_annotated(i, described, kept, step, result, plan) for i in result.incidents)
+    incidents = tuple(_annotated(i, described, kept, result, plan) for i in result.incidents)
     return dataclasses.replace(
         result,
         exclusions=tuple(maintenance),
@@ -131,40 +73,35 @@ def annotate(
     )
 
 
-def _without_corrections(rows: pd.DataFrame, corrections: Sequence[IncidentNote]) -> pd.DataFrame:
-    keep = np.ones(len(rows), dtype=bool)
-    for note in corrections:
-        keep &= ~((rows["timestamp"] >= note.start) & (rows["timestamp"] < note.end)).to_numpy()
-    return rows[keep]
-
-
 def _annotated(
     incident: Incident,
     notes: Sequence[IncidentNote],
-    rows: pd.DataFrame,
-    step: timedelta,
+    counts: StepCounts,
     result: SloResult,
     plan: CustomerPlan | None,
 ) -> Incident:
     note = next((n for n in notes if overlaps(n, incident)), None)
-    inside = rows[(rows["timestamp"] >= incident.start) & (rows["timestamp"] < incident.end)]
-    grid = step_grid(inside, incident.start, incident.end, step)
-    total = grid["total"].fillna(0).to_numpy()
-    bad = total - grid["good"].fillna(0).to_numpy()
+    span = counts.on(incident.start, round((incident.end - incident.start) / counts.step))
+    total = np.nan_to_num(span.total)
+    bad = total - np.nan_to_num(span.good)
     ratio = np.where(total > 0, bad / np.where(total > 0, total, 1), -1.0)
-    peak_at = grid.index[int(np.argmax(ratio))].to_pydatetime() if len(grid) else None
-    customers = _customers(inside, plan) if plan is not None and result.sla and incident.postmortem_required else ()
+    peak_at = incident.start + int(np.argmax(ratio)) * counts.step if len(ratio) else None
+    customers = _customers(span, plan) if plan is not None and result.sla and incident.postmortem_required else ()
     return dataclasses.replace(incident, note=note, peak_at=peak_at, customers=customers)
 
 
-def _customers(inside: pd.DataFrame, plan: CustomerPlan) -> tuple[CustomerImpact, ...]:
+def _customers(span: StepCounts, plan: CustomerPlan) -> tuple[CustomerImpact, ...]:
     """Every customer with traffic inside the incident, highest error rate first."""
-    sums = inside[inside["customer"] != ""].groupby("customer")[["good", "total"]].sum()
+    if span.customer_good is None or span.customer_total is None:
+        return ()
+    goods, totals = np.nansum(span.customer_good, axis=1), np.nansum(span.customer_total, axis=1)
     impacts = []
-    for name, row in sums.iterrows():
-        good, total = int(row["good"]), int(row["total"])
-        tier = plan.assignments.get(str(name), plan.default_tier)
-        impacts.append(CustomerImpact(str(name), tier, good, total, (total - good) / total if total else None))
+    for name, good_sum, total_sum in zip(span.customers, goods, totals, strict=True):
+        good, total = int(good_sum), int(total_sum)
+        if not name or not total:
+            continue
+        tier = plan.assignments.get(name, plan.default_tier)
+        impacts.append(CustomerImpact(name, tier, good, total, (total - good) / total))
     impacts.sort(key=lambda c: (-(c.error_rate or 0), c.customer))
     return tuple(impacts)
 

@@ -13,75 +13,53 @@ are no outage.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import numpy as np
-import pandas as pd
 
-from ..config import IncidentConfig
-from .customers import CustomerPlan
-from .grid import step_grid
+from ..window import ReportWindow
+from .customers import CustomerPlan, exclude_maintenance
 from .incidents import find_incidents
+from .inputs import IncidentRules, MaintenanceWindow, StepCounts
+from .records import CustomerOutage
 from .results import SloResult
-
-
-@dataclass(frozen=True)
-class CustomerOutage:
-    customer: str
-    start: datetime
-    end: datetime
-    duration_minutes: float
-    good_events: int
-    """The customer's own events in [start, end)."""
-    total_events: int
-    min_burn_rate: float
-    """The rule that found it: the customer's error ratio was at least this many times its budgeted one."""
-    min_minutes: float
-    """... and its failed requests were at least this many minutes of the customer's average traffic."""
-
-    @property
-    def error_rate(self) -> float:
-        return (self.total_events - self.good_events) / self.total_events if self.total_events else 0.0
 
 
 def with_customer_outages(
     result: SloResult,
-    rows: pd.DataFrame,
-    start: datetime,
-    end: datetime,
-    step: timedelta,
-    rules: IncidentConfig,
+    counts: StepCounts,
+    window: ReportWindow,
+    rules: IncidentRules,
+    min_minutes: float,
     plan: CustomerPlan | None,
 ) -> SloResult:
     """``result`` with ``customer_outages`` for an SLA-covered SLO with customer results."""
-    if plan is None or result.customers is None:
+    if plan is None or result.customers is None or counts.customer_total is None or counts.customer_good is None:
         return result
-    keep = ((rows["timestamp"] >= start) & (rows["timestamp"] < end) & (rows["customer"] != "")).to_numpy().copy()
-    excluded = [(e.start, e.end) for e in result.exclusions] + [(c.start, c.end) for c in result.corrections]
-    for first, last in excluded:
-        keep &= ~((rows["timestamp"] >= first) & (rows["timestamp"] < last)).to_numpy()
-    mine = rows[keep]
-    minutes = (end - start).total_seconds() / 60
+    steps = round((window.end - window.start) / counts.step)
+    excluded = [MaintenanceWindow(e.start, e.end, e.reason) for e in result.exclusions]
+    excluded += [MaintenanceWindow(c.start, c.end, c.id) for c in result.corrections]
+    mine = exclude_maintenance(counts.on(window.start, steps), excluded, window.start, window.end)[0]
     outages = []
-    for customer, counts in mine.groupby("customer"):
-        tier = plan.tiers[plan.assignments.get(str(customer), plan.default_tier)]
+    for row, customer in enumerate(mine.customers):
+        good, total = mine.customer_good[row], mine.customer_total[row]
+        events = float(np.nansum(total))
+        if not customer or not events:
+            continue
+        tier = plan.tiers[plan.assignments.get(customer, plan.default_tier)]
         level = tier.sla if tier.sla is not None else tier.objective
-        grid = step_grid(counts, start, end, step)
-        total = float(np.nansum(grid["total"].to_numpy()))
-        for found in find_incidents(grid, level, step, (1 - level) * total, rules):
-            if found.bad_events / total * minutes < rules.customer_outage_minutes:
+        for found in find_incidents(good, total, window.start, level, counts.step, (1 - level) * events, rules):
+            if found.bad_events / events * window.minutes < min_minutes:
                 continue
             outages.append(
                 CustomerOutage(
-                    str(customer),
+                    customer,
                     found.start,
                     found.end,
                     found.duration_minutes,
                     found.total_events - found.bad_events,
                     found.total_events,
                     rules.min_burn_rate,
-                    rules.customer_outage_minutes,
+                    min_minutes,
                 )
             )
     outages.sort(key=lambda o: (o.customer, o.start))

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from .customers import CustomerResults, Exclusion
+from .status import Status
 
 if TYPE_CHECKING:
-    from .notes import Correction, CustomerImpact, IncidentNote
-    from .outages import CustomerOutage
+    from .records import Correction, CustomerImpact, CustomerOutage, IncidentNote
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,7 @@ class SloResult:
     slo: str
     objective: float
     description: str
-    status: str
-    """``met``, ``missed`` or ``no data``."""
+    status: Status
     no_data_reason: str | None
     good_events: int
     total_events: int
@@ -145,4 +144,4 @@ class SloResult:
 
     @property
     def has_data(self) -> bool:
-        return self.status != "no data"
+        return self.status != Status.NO_DATA

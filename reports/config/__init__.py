@@ -5,7 +5,8 @@ them). ``load_config`` collects every problem and raises once, with one line per
 in the form ``path: what is wrong; how to fix it``. One module per part of the file.
 """
 
-from .base import CHANGE_KINDS, ChangeKind, ConfigError, Duration, format_duration, parse_duration
+from ..changes import CHANGE_KINDS, ChangeKind
+from .base import ConfigError, Duration, format_duration, parse_duration
 from .catalogue import Config
 from .customers import CustomersConfig, TierConfig
 from .email import EmailAddress, EmailConfig, SmtpConfig

@@ -83,6 +83,8 @@ class Config(Model):
         for i, service in enumerate(self.services):
             for j, slo in enumerate(service.slos):
                 size = slo.downtime.slice
+                if "slice" not in slo.downtime.model_fields_set and size < step:
+                    continue  # the default slice is one step when steps are longer (see DowntimeConfig.slice)
                 if size % step:
                     fitted = format_duration(max(step, size // step * step))
                     problems.append(

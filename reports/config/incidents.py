@@ -26,7 +26,7 @@ class IncidentNoteConfig(Model):
     """A unique reference, e.g. the incident tracker's ``INC-2041``; postmortem drafts and report.json carry it."""
     service: Name
     """The service it concerns (a name from ``services``)."""
-    slo: Name | None = None
+    slo: str | None = None
     """The SLO it concerns; without it, every SLO of the service."""
     start: datetime
     """When it started, with its offset, e.g. ``2026-10-14T09:00:00Z``."""

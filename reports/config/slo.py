@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import Duration, Model, Name, Text, fraction, require_unique
+from .base import Duration, Model, Name, Text, check_name, fraction, require_unique
 from .email import EmailAddress
 from .promql import check_query, check_selector
 
@@ -62,7 +62,8 @@ class DowntimeConfig(Model):
     ``down_below`` counts as down."""
 
     slice: Duration = timedelta(minutes=5)
-    """Length of one slice; a multiple of the source's step."""
+    """Length of one slice; a multiple of the source's step. Left out, it is 5 minutes, or one step
+    where the source's step is longer."""
     down_below: float | None = None
     """Slice SLI under which the slice is down. Default: 1 − 10 × (1 − objective), i.e. the slice burnt budget ten times faster than allowed (99% for a 99.9% objective)."""
 
@@ -88,7 +89,7 @@ class IncidentConfig(Model):
 class SloConfig(Model):
     name: Name
     """Short name, unique within the service, e.g. ``availability``."""
-    display_name: Name | None = None
+    display_name: str | None = None
     """The name customers read in their statements, e.g. ``Availability``; default ``name``."""
     objective: float
     """Target SLI as a fraction, e.g. 0.999 for 99.9%."""
@@ -102,6 +103,11 @@ class SloConfig(Model):
     """How incidents are detected."""
     sla: bool = False
     """Customer tiers and SLA credits apply to this SLO (needs the top-level ``customers``)."""
+
+    @field_validator("display_name")
+    @classmethod
+    def _check_display_name(cls, value: str | None) -> str | None:
+        return None if value is None else check_name(value, "display_name")
 
     @field_validator("objective", mode="before")
     @classmethod
@@ -144,7 +150,7 @@ class MaintenanceConfig(Model):
 class ServiceConfig(Model):
     name: Name
     """Service name as it appears in the data and the documents."""
-    display_name: Name | None = None
+    display_name: str | None = None
     """The name customers read in their statements, e.g. ``Model Inference API``; default ``name``."""
     description: Text = ""
     """What the service does, one line."""
@@ -158,6 +164,11 @@ class ServiceConfig(Model):
     """Announced maintenance windows: their events are excluded from SLO and SLA figures and listed in the report."""
     depends_on: list[str] = []
     """Services this one needs to work; the quarterly review flags objectives stricter than the product of theirs (same SLO name)."""
+
+    @field_validator("display_name")
+    @classmethod
+    def _check_display_name(cls, value: str | None) -> str | None:
+        return None if value is None else check_name(value, "display_name")
 
     @field_validator("slos")
     @classmethod

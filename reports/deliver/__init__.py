@@ -9,20 +9,36 @@ the documents stay in the month folder for a later ``send``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import Config
+from ..archive import ArchivedReport, month_folder
+from ..config import Config, EmailConfig
 from ..output import OutputBusy, output_lock
-from .compose import Delivery, build_message, digest, load_report, load_review, one_line, plan
-from .documents import REVIEW, review_subject
+from ..window import Month
+from .compose import Delivery, build_message, digest, plan, read_report
+from .documents import REVIEW, ArchivedReview, read_review, review_subject
 from .errors import DeliveryError
 from .ledger import Entry, Ledger
 from .smtp import Connect, Mailer, SendFailed, smtp_connector
 
-__all__ = ["DeliveryError", "Delivery", "SendResult", "send_month", "send_quarter", "smtp_connector"]
+__all__ = ["DeliveryError", "Delivery", "SendResult", "mail_connection", "send_month", "send_quarter", "smtp_connector"]
+
+Planner = Callable[[Config, Path], tuple[ArchivedReport | ArchivedReview, list[Delivery]]]
+
+
+def email_config(config: Config) -> EmailConfig:
+    """The config's email section, or the one error saying how to add it."""
+    if config.email is None:
+        raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
+    return config.email
+
+
+def mail_connection(config: Config, environ: Mapping[str, str]) -> tuple[Connect, tuple[str, ...]]:
+    """The SMTP connection factory and the secrets to scrub; fails before any work when email cannot work."""
+    return smtp_connector(email_config(config).smtp, environ)
 
 
 @dataclass
@@ -43,7 +59,7 @@ class SendResult:
 def send_month(
     config: Config,
     output_dir: Path,
-    month: str,
+    month: Month | str,
     *,
     now: datetime,
     connect: Connect | None,
@@ -59,10 +75,9 @@ def send_month(
     ``delays`` are the pauses between attempts (default: the config's backoff); ``secrets``
     are scrubbed from every reason reported.
     """
-    if config.email is None:
-        raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
-    folder = output_dir / month
-    load_report(folder)  # no month, no lock taken, nothing created
+    email_config(config)
+    folder = month_folder(output_dir, month)
+    read_report(folder)  # no month, no lock taken, nothing created
     return _send_folder(
         config, output_dir, folder, _month_plan, now, connect, force, dry_run, delays, sleep, secrets, echo
     )
@@ -83,33 +98,31 @@ def send_quarter(
     echo: Callable[[str], None] = lambda line: None,
 ) -> SendResult:
     """Send the quarterly review (``OUTPUT/YYYY-QN/review.pdf``) to ``email.quarterly_to``, once each."""
-    if config.email is None:
-        raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
-    if not config.email.quarterly_to:
+    if not email_config(config).quarterly_to:
         raise DeliveryError("email.quarterly_to: empty; list who receives the quarterly review")
-    folder = output_dir / quarter
-    load_review(folder)
+    folder = output_dir / str(quarter)
+    read_review(folder)
     return _send_folder(
         config, output_dir, folder, _quarter_plan, now, connect, force, dry_run, delays, sleep, secrets, echo
     )
 
 
-def _month_plan(config: Config, folder: Path) -> tuple[dict, list[Delivery]]:
-    report = load_report(folder)
-    return report, plan(config, config.email, folder, report)
+def _month_plan(config: Config, folder: Path) -> tuple[ArchivedReport, list[Delivery]]:
+    report = read_report(folder)
+    return report, plan(config, email_config(config), folder, report)
 
 
-def _quarter_plan(config: Config, folder: Path) -> tuple[dict, list[Delivery]]:
-    review = load_review(folder)
-    subject = review_subject(config.email, review["title"], review["quarter"], one_line)
-    return review, [Delivery(to, REVIEW, "review", subject) for to in dict.fromkeys(config.email.quarterly_to)]
+def _quarter_plan(config: Config, folder: Path) -> tuple[ArchivedReview, list[Delivery]]:
+    review, email = read_review(folder), email_config(config)
+    subject = review_subject(email, review)
+    return review, [Delivery(to, REVIEW, "review", subject) for to in dict.fromkeys(email.quarterly_to)]
 
 
 def _send_folder(
     config: Config,
     output_dir: Path,
     folder: Path,
-    planner: Callable[[Config, Path], tuple[dict, list[Delivery]]],
+    planner: Planner,
     now: datetime,
     connect: Connect | None,
     force: bool,
@@ -119,22 +132,23 @@ def _send_folder(
     secrets: Sequence[str],
     echo: Callable[[str], None],
 ) -> SendResult:
+    email = email_config(config)
     if dry_run:
         return _triage(config, folder, force, echo, "would send", planner)[0]
     if connect is None:
         raise DeliveryError("no mail connection given; pass connect (or use dry_run)")
     try:
-        with output_lock(output_dir, wait=False):  # read the folder only now: no regeneration under our feet
+        with output_lock(output_dir, wait=False):  # read the month only now: no regeneration under our feet
             result, pending, report = _triage(config, folder, force, echo, None, planner)
             mailer = Mailer(
                 connect,
-                config.email.smtp.backoff if delays is None else delays,
+                email.smtp.backoff if delays is None else delays,
                 sleep,
                 secrets,
                 on_retry=lambda why, pause: echo(f"  {why}; retrying in {pause:g}s"),
             )
             try:
-                _send_all(pending, mailer, Ledger(folder), report, config.email.from_, now, result, echo)
+                _send_all(pending, mailer, Ledger(folder), report, email.from_, now, result, echo)
             finally:
                 mailer.close()
     except OutputBusy as exc:
@@ -143,13 +157,8 @@ def _send_folder(
 
 
 def _triage(
-    config: Config,
-    folder: Path,
-    force: bool,
-    echo: Callable[[str], None],
-    verb: str | None,
-    planner: Callable[[Config, Path], tuple[dict, list[Delivery]]],
-) -> tuple[SendResult, list[Delivery], dict]:
+    config: Config, folder: Path, force: bool, echo: Callable[[str], None], verb: str | None, planner: Planner
+) -> tuple[SendResult, list[Delivery], ArchivedReport | ArchivedReview]:
     """Split the plan into what is still to send and what the ledger already holds."""
     report, deliveries = planner(config, folder)
     ledger = Ledger(folder)
@@ -174,7 +183,7 @@ def _send_all(
     pending: list[Delivery],
     mailer: Mailer,
     ledger: Ledger,
-    report: dict,
+    report: ArchivedReport | ArchivedReview,
     sender: str,
     now: datetime,
     result: SendResult,

@@ -8,28 +8,18 @@ recipient sees another's address.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any
 
+from ..archive import REPORT_NAME, ArchivedReport, ArchivedService, UnreadableReport, load_report
 from ..config import Config, EmailConfig
 from ..format import local_time, percent
 from ..naming import file_stem
-from ..window import Month
-from .documents import (
-    REVIEW,
-    action_deliveries,
-    default_tier_note,
-    postmortem_intro,
-    review_rows,
-    text_table,
-    zone_table,
-)
+from .documents import ArchivedReview, action_deliveries, review_bodies, text_table, zone_table
 from .documents import page as html_page
 from .errors import DeliveryError
 from .ledger import address_key
@@ -52,33 +42,19 @@ class Delivery:
     subject: str
     service: str | None = None
     customer: str | None = None
+    note: str = ""
+    """Said in the body after the introduction (what a postmortem draft is for, a customer without a tier)."""
 
 
-def load_report(folder: Path) -> dict[str, Any]:
-    path = folder / "report.json"
+def read_report(folder: Path) -> ArchivedReport:
+    """The month folder's report, or a DeliveryError saying how to generate it."""
+    path = folder / REPORT_NAME
+    if not path.is_file():
+        raise DeliveryError(f"no report in {folder}; generate it first: slo-report run --month {folder.name}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DeliveryError(f"no report in {folder}; generate it first: slo-report run --month {folder.name}") from None
-    except (OSError, ValueError) as exc:
-        raise DeliveryError(
-            f"{path} cannot be read ({exc}); regenerate it: slo-report run --month {folder.name}"
-        ) from None
-
-
-def load_review(folder: Path) -> dict[str, Any]:
-    """The quarterly review's ``review.json`` (what its mail body lists)."""
-    path = folder / "review.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DeliveryError(
-            f"no quarterly review in {folder}; write it first: slo-report quarterly --quarter {folder.name}"
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise DeliveryError(
-            f"{path} cannot be read ({exc}); write it again: slo-report quarterly --quarter {folder.name}"
-        ) from None
+        return load_report(path)
+    except UnreadableReport as exc:
+        raise DeliveryError(str(exc)) from None
 
 
 def one_line(text: str) -> str:
@@ -86,19 +62,19 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
-def plan(config: Config, email: EmailConfig, folder: Path, report: dict[str, Any]) -> list[Delivery]:
+def plan(config: Config, email: EmailConfig, folder: Path, report: ArchivedReport) -> list[Delivery]:
     """Summary first (the main reader), then each service's owners, then the account team.
 
     Recipients come from the config (the current address book); documents from the folder.
     """
-    base = one_line(email.subject_for(report["title"], Month.parse(report["month"]).label()))
+    base = one_line(email.subject_for(report.title, report.month.label()))
     deliveries = [Delivery(to, SUMMARY, "summary", base) for to in email.summary_to]
     configured = {s.name: s.email for s in config.services}
-    for service in report["services"]:
-        name = service["name"]
-        for to in configured.get(name, service.get("email", [])):
+    for service in report.services:
+        name = service.name
+        for to in configured.get(name, service.email):
             deliveries.append(Delivery(to, f"{file_stem(name)}.pdf", "service", f"{base} — {one_line(name)}", name))
-    deliveries += action_deliveries(config, email, folder, report, base, Delivery, one_line)
+    deliveries += action_deliveries(config, email, folder, base, Delivery, one_line)
     if (folder / CREDITS).is_file():
         deliveries += [Delivery(to, CREDITS, "credits", f"{base} — SLA credits") for to in email.account_team_to]
     unique = {(address_key(d.recipient), d.attachment): d for d in reversed(deliveries)}
@@ -109,28 +85,27 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def budget_left(service: dict[str, Any]) -> str:
+def budget_left(service: ArchivedService) -> str:
     """``availability 29.7%, latency 41.3%``: every SLO's remaining budget, as check-deploy words it."""
     parts = []
-    for slo in service["slos"]:
-        remaining = slo["budget"]["remaining"]
-        parts.append(f"{slo['slo']} {'no data' if remaining is None else percent(remaining, 1)}")
+    for slo in service.slos:
+        remaining = slo.budget_remaining
+        parts.append(f"{slo.slo} {'no data' if remaining is None else percent(remaining, 1)}")
     return ", ".join(parts)
 
 
-def _rows(report: dict[str, Any], only: str | None = None) -> list[tuple[str, str, str]]:
-    return [(s["name"], s["zone"]["name"], budget_left(s)) for s in report["services"] if only in (None, s["name"])]
+def _rows(report: ArchivedReport, only: str | None = None) -> list[tuple[str, str, str]]:
+    return [(s.name, s.zone.name, budget_left(s)) for s in report.services if only in (None, s.name)]
 
 
-def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
+def bodies(delivery: Delivery, report: ArchivedReport | ArchivedReview) -> tuple[str, str]:
     """The plain-text and HTML bodies; every value in the HTML is escaped (names can be hostile).
 
     A statement to a customer says nothing but what is attached: no other service or customer."""
-    if delivery.kind == "review":
+    if isinstance(report, ArchivedReview):
         return review_bodies(report)
-    month = Month.parse(report["month"]).label()
-    title = report["title"]
-    rows: list[tuple[str, str, str]] = []
+    month = report.month.label()
+    title = report.title
     if delivery.kind == "summary":
         intro = f"{title}: the SLO report for {month}. The summary is attached; each service's owners get its report."
     elif delivery.kind == "service":
@@ -140,32 +115,23 @@ def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
     elif delivery.kind == "statement-review":
         intro = (
             f"{title}: the service level statement of {delivery.customer} for {month} is attached, "
-            "to review and forward to the customer." + default_tier_note(report, delivery.customer)
+            "to review and forward to the customer."
         )
     elif delivery.kind == "postmortem":
-        service = next(s for s in report["services"] if s["name"] == delivery.service)
-        intro = postmortem_intro(title, month, service, report["window"]["timezone"])
+        intro = f"{title}: a postmortem is required for {delivery.service} in {month}."
     else:
         intro = f"{title}: the SLA credits for {month} are attached ({CREDITS})."
-    if delivery.kind in ("summary", "service", "postmortem"):
-        rows = _rows(report, delivery.service)
-    generated = datetime.fromisoformat(report["generated_at"].replace("Z", "+00:00"))
-    footer = f"Generated {local_time(generated, report['window']['timezone'], '%d %b %Y %H:%M %Z')} by slo-report."
+    intro += delivery.note
+    rows = _rows(report, delivery.service) if delivery.kind in ("summary", "service", "postmortem") else []
+    footer = f"Generated {local_time(report.generated_at, report.timezone, '%d %b %Y %H:%M %Z')} by slo-report."
     header = ("Service", "Zone", "Budget left")
     text = [intro, ""] + ([*text_table(header, rows), ""] if rows else []) + [footer]
     return "\n".join(text) + "\n", html_page(intro, zone_table(header, rows, 1) if rows else "", footer)
 
 
-def review_bodies(review: dict[str, Any]) -> tuple[str, str]:
-    """The quarterly review's mail: each SLO's quarter SLI and recommendation."""
-    intro = f"{review['title']}: the SLO review for {review['quarter']} is attached ({REVIEW})."
-    header, rows = ("SLO", "SLI over the quarter", "Recommendation"), review_rows(review)
-    footer = f"Generated {review['generated_at'][:16].replace('T', ' ')} UTC by slo-report."
-    text = [intro, "", *text_table(header, rows), "", footer]
-    return "\n".join(text) + "\n", html_page(intro, zone_table(header, rows, None), footer)
-
-
-def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], sender: str, now: datetime) -> EmailMessage:
+def build_message(
+    delivery: Delivery, folder: Path, report: ArchivedReport | ArchivedReview, sender: str, now: datetime
+) -> EmailMessage:
     """A multipart message: text and HTML alternatives, then the document."""
     message = EmailMessage()
     message["From"] = sender
@@ -173,8 +139,7 @@ def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], send
     message["Subject"] = delivery.subject
     message["Date"] = format_datetime(now)
     domain = parseaddr(sender)[1].rpartition("@")[2] or None
-    period = report.get("month") or report["quarter"]
-    message["Message-ID"] = make_msgid(f"slo-report.{period}", domain=domain)
+    message["Message-ID"] = make_msgid(f"slo-report.{report.month}", domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     text, page = bodies(delivery, report)
     message.set_content(text)
@@ -183,6 +148,6 @@ def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], send
     stem, dot, extension = Path(delivery.attachment).name.rpartition(".")
     maintype, subtype = ("application", "pdf") if extension == "pdf" else ("text", "csv")
     message.add_attachment(
-        path.read_bytes(), maintype=maintype, subtype=subtype, filename=f"{stem}-{period}{dot}{extension}"
+        path.read_bytes(), maintype=maintype, subtype=subtype, filename=f"{stem}-{report.month}{dot}{extension}"
     )
     return message

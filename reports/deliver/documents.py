@@ -11,7 +11,9 @@ delivery is one document to one recipient, so the ledger sends each exactly once
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from ..config import Config, EmailConfig
 from ..format import percent, short_span
 from ..render.customers import statement_names
 from ..render.postmortem import draft_stem
+from .errors import DeliveryError
 
 ZONE_COLOURS = {
     "green": ("#2e7d32", "#ffffff"),
@@ -60,23 +63,24 @@ def action_deliveries(
     config: Config,
     email: EmailConfig,
     folder: Path,
-    report: dict[str, Any],
     base: str,
     make: Callable[..., Any],
     one_line: Callable[[str], str],
 ) -> list:
-    """Statements, then postmortem drafts; ``make`` builds a ``Delivery``."""
+    """Statements, then postmortem drafts, from the month's ``report.json``; ``make`` builds a ``Delivery``."""
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     deliveries = []
     names = statement_names(statement_customers(report))
-    month = report["month"]
     for customer, attachment in names.items():
         if not (folder / attachment).is_file():
             continue
-        subject = f"{one_line(report['title'])}: service level statement, {_label(month)} — {one_line(customer)}"
+        subject = (
+            f"{one_line(report['title'])}: service level statement, {_label(report['month'])} — {one_line(customer)}"
+        )
         recipients, to_customer = statement_recipients(config, email, customer)
-        kind = "statement" if to_customer else "statement-review"
+        kind, note = ("statement", "") if to_customer else ("statement-review", default_tier_note(report, customer))
         for to in recipients:
-            deliveries.append(make(to, attachment, kind, subject, customer=customer))
+            deliveries.append(make(to, attachment, kind, subject, customer=customer, note=note))
     configured = {s.name: s.email for s in config.services}
     for service in report["services"]:
         for slo in service["slos"]:
@@ -88,8 +92,9 @@ def action_deliveries(
                 if not (folder / attachment).is_file():
                     continue
                 subject = f"{base} — postmortem draft: {one_line(service['name'])} / {one_line(slo['slo'])}"
+                note = postmortem_note(service, report["window"]["timezone"])
                 for to in configured.get(service["name"], service.get("email", [])):
-                    deliveries.append(make(to, attachment, "postmortem", subject, service=service["name"]))
+                    deliveries.append(make(to, attachment, "postmortem", subject, service=service["name"], note=note))
     return deliveries
 
 
@@ -117,8 +122,42 @@ def default_tier_note(report: dict[str, Any], customer: str | None) -> str:
     )
 
 
-def review_subject(email: EmailConfig, title: str, quarter: str, one_line: Callable[[str], str]) -> str:
-    return one_line(email.subject_for(title, quarter)) + " — quarterly review"
+@dataclass(frozen=True)
+class ArchivedReview:
+    """A quarter folder's ``review.json``, as its mail needs it."""
+
+    month: str
+    """The quarter, e.g. ``2026-Q4`` (named so for the message id and the attachment's name)."""
+    title: str
+    document: dict[str, Any]
+
+
+def read_review(folder: Path) -> ArchivedReview:
+    path = folder / "review.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return ArchivedReview(document["quarter"], document["title"], document)
+    except FileNotFoundError:
+        raise DeliveryError(
+            f"no quarterly review in {folder}; write it first: slo-report quarterly --quarter {folder.name}"
+        ) from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise DeliveryError(
+            f"{path} cannot be read ({exc}); write it again: slo-report quarterly --quarter {folder.name}"
+        ) from None
+
+
+def review_subject(email: EmailConfig, review: ArchivedReview) -> str:
+    return " ".join(email.subject_for(review.title, review.month).split()) + " — quarterly review"
+
+
+def review_bodies(review: ArchivedReview) -> tuple[str, str]:
+    """The quarterly review's mail: each SLO's quarter SLI and recommendation."""
+    intro = f"{review.title}: the SLO review for {review.month} is attached ({REVIEW})."
+    header, rows = ("SLO", "SLI over the quarter", "Recommendation"), review_rows(review.document)
+    footer = f"Generated {review.document['generated_at'][:16].replace('T', ' ')} UTC by slo-report."
+    text = [intro, "", *text_table(header, rows), "", footer]
+    return "\n".join(text) + "\n", page(intro, zone_table(header, rows, None), footer)
 
 
 def zone_table(header: tuple[str, ...], rows: list[tuple[str, ...]], zone_column: int | None) -> str:
@@ -167,7 +206,7 @@ def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str
     ]
 
 
-def postmortem_intro(title: str, month_label: str, service: dict[str, Any], timezone: str) -> str:
+def postmortem_note(service: dict[str, Any], timezone: str) -> str:
     """What the draft is for: the incidents of this service that require a postmortem."""
     spans = []
     for slo in service["slos"]:
@@ -175,12 +214,11 @@ def postmortem_intro(title: str, month_label: str, service: dict[str, Any], time
             if incident["postmortem_required"]:
                 start = datetime.fromisoformat(incident["start"].replace("Z", "+00:00"))
                 end = datetime.fromisoformat(incident["end"].replace("Z", "+00:00"))
-                spans.append(
-                    f"{slo['slo']} {short_span(start, end, timezone)} ({percent(incident['budget_share'], 0)} of the budget)"
-                )
+                share = percent(incident["budget_share"], 0)
+                spans.append(f"{slo['slo']} {short_span(start, end, timezone)} ({share} of the budget)")
     return (
-        f"{title}: a postmortem is required for {service['name']} in {month_label}: {'; '.join(spans)}. "
-        "The attached draft has the timeline from the data; fill in the root cause and the action items with owners."
+        f" Incidents: {'; '.join(spans)}. The attached draft has the timeline from the data; "
+        "fill in the root cause and the action items with owners."
     )
 
 

@@ -32,35 +32,11 @@ from .customers import (
 )
 from .environment import zone_css
 from .history import HistorySection, history_section
+from .meta import DocumentMeta
 from .postmortem import PostmortemLink, draft_stem, postmortem_links
 
 TOP_RECOMMENDATIONS = 6
 WINDOW_KINDS = {"calendar-month": "calendar month", "30d": "rolling window"}
-
-
-@dataclass(frozen=True)
-class DocumentMeta:
-    """What every document says about the month it covers."""
-
-    title: str
-    month: str
-    """``2026-10``."""
-    month_label: str
-    """``October 2026``."""
-    timezone: str
-    window_kind: str
-    window_kind_label: str
-    """``calendar month`` or ``rolling window``."""
-    window_start: datetime
-    window_end: datetime
-    window_days: float
-    window_hours: float
-    window_minutes: float
-    generated_at: datetime
-    source: str
-    step_minutes: float
-    day_axis: str
-    """The charts' x-axis title: ``day of October 2026``, or the dates of a 30-day window."""
 
 
 @dataclass(frozen=True)
@@ -276,7 +252,6 @@ def document_meta(report: MonthReport) -> DocumentMeta:
         window_start=window.start,
         window_end=window.end,
         window_days=window.days,
-        window_hours=window.minutes / 60,
         window_minutes=window.minutes,
         generated_at=report.generated_at,
         source=report.source,

@@ -115,7 +115,7 @@ def credit(value: float | None) -> str:
 def _percent_decimals(fraction: float) -> int:
     """Decimals of a bound written as a percentage: ``0.9995`` → 2 (99.95%)."""
     exponent = (Decimal(repr(fraction)) * 100).normalize().as_tuple().exponent
-    return min(6, max(0, -exponent))
+    return min(6, max(0, -int(exponent)))
 
 
 def customer_sli(value: float | None, *bounds: float | None) -> str:

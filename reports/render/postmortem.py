@@ -11,16 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from ..compute.notes import CustomerImpact, IncidentNote
 from ..compute.results import Incident, SloResult
 from ..format import window_name
 from ..naming import file_stem
 from ..report import MonthReport
-
-if TYPE_CHECKING:
-    from .context import DocumentMeta
+from .meta import DocumentMeta
 
 FOLDER = "postmortems"
 MAX_CUSTOMERS = 15

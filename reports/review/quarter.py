@@ -12,21 +12,21 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..archive import SloMonth
+from ..errors import ReportError
 from ..format import objective as fmt_objective
 from ..format import percent
+from ..policy import TIGHTEN_BELOW_CONSUMED, looser_objective, tighter_objective
 from ..window import Month
-from .history import SloMonth
 
-TIGHTEN_BELOW_AVERAGE_CONSUMED = 0.25
 LOOSEN_AFTER_MISSED_MONTHS = 2
 INCIDENT_DRIVEN_SHARE = 0.5
 """When incidents account for at least this share of the budget spent in the missed months, the
 shortfall is 'a few large incidents' rather than 'steady'."""
-OBJECTIVE_LADDER = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995, 0.99999)
 MISSING_INPUTS = "User happiness and toil are not in this data; check both before acting."
 
 
-class ReviewError(Exception):
+class ReviewError(ReportError):
     """The quarter cannot be reviewed yet (a month has not ended)."""
 
 
@@ -55,7 +55,7 @@ class Quarter:
     @property
     def months(self) -> tuple[Month, Month, Month]:
         first = 3 * (self.number - 1) + 1
-        return tuple(Month(self.year, first + i) for i in range(3))
+        return Month(self.year, first), Month(self.year, first + 1), Month(self.year, first + 2)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def review_quarter(
     dependencies: dict[str, list[str]],
     generated_at: datetime,
 ) -> QuarterReview:
-    """``monthly``: the quarter's three months of rows (see ``history.slo_months``), in order.
+    """``monthly``: the quarter's three months of rows (see ``archive.ArchivedReport.slo_rows``), in order.
     ``dependencies``: service → the services it depends on."""
     keys = list(dict.fromkeys(key for month in monthly for key in month))
     latest_objective = {key: month[key].objective for month in monthly for key in month}
@@ -149,7 +149,7 @@ def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceili
     good = sum(r.good_events for r in present)
     total = sum(r.total_events for r in present)
     with_data = [r for r in present if r.sli is not None]
-    consumed = [r.budget_consumed for r in with_data]
+    consumed = [r.budget_consumed for r in with_data if r.budget_consumed is not None]
     objectives = tuple(dict.fromkeys(r.objective for r in present))
     met = sum(r.status == "met" for r in present)
     missed = sum(r.status == "missed" for r in present)
@@ -196,11 +196,11 @@ def _recommend(
         if len(objectives) > 1
         else ""
     )
-    worst = min(r.sli for r in months)
-    average = sum(r.budget_consumed for r in months) / len(months)
+    worst = min(r.sli for r in months if r.sli is not None)  # every month here has data
+    average = sum(r.budget_consumed or 0.0 for r in months) / len(months)
     if missed >= LOOSEN_AFTER_MISSED_MONTHS:
         missed_rows = [r for r in months if r.status == "missed"]
-        spent = sum(r.budget_consumed for r in missed_rows)
+        spent = sum(r.budget_consumed or 0.0 for r in missed_rows)
         in_incidents = sum(r.incident_share for r in missed_rows)
         if spent and in_incidents / spent >= INCIDENT_DRIVEN_SHARE:
             return (
@@ -211,7 +211,7 @@ def _recommend(
                 f"objective.{changed} {MISSING_INPUTS}",
                 None,
             )
-        looser = max((o for o in OBJECTIVE_LADDER if o < current and o <= worst), default=None)
+        looser = looser_objective(current, worst)
         target = f"to {fmt_objective(looser)} (every month met it)" if looser else ""
         return (
             "loosen",
@@ -222,9 +222,9 @@ def _recommend(
             looser,
         )
     all_met = len(months) == months_in_quarter and missed == 0
-    if all_met and average < TIGHTEN_BELOW_AVERAGE_CONSUMED:
-        tighter = next((o for o in OBJECTIVE_LADDER if o > current), None)
-        if tighter is not None and worst >= tighter:
+    if all_met and average < TIGHTEN_BELOW_CONSUMED:
+        tighter = tighter_objective(current, worst)
+        if tighter is not None:
             return (
                 "tighten",
                 f"Met every month using {percent(average, 0)} of the budget on average; every month would also "
