@@ -24,6 +24,7 @@ from .window import Month, previous_month
 
 if TYPE_CHECKING:
     from .config import Config
+    from .sources.store import CountStore
 
 log = logging.getLogger("reports")
 progress_log = logging.getLogger("reports.progress")
@@ -339,6 +340,103 @@ def check_deploy(service: str, change: str, month: Month | None, output: Path | 
     if decision.allowed:
         click.echo(f"Approval needed: {decision.approval}.")
     sys.exit(0 if decision.allowed else 1)
+
+
+def _parse_instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """``2026-10-05`` (midnight UTC) or ``2026-10-05T12:00Z``; a time without a zone is UTC."""
+    if value is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date or time; write e.g. 2026-10-05 or 2026-10-05T12:00Z"
+        ) from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def _store_of(config: Config) -> CountStore:
+    from .config import ConfigError
+    from .sources.store import CountStore
+
+    if config.store is None:
+        raise ConfigError(["store: not configured; add store: {path: store} (see docs/configuration.md#store)"])
+    return CountStore(config.store.path)
+
+
+@main.command()
+@config_option()
+@click.option(
+    "--from",
+    "since",
+    callback=_parse_instant,
+    metavar="TIME",
+    help="Collect again from this UTC day on, replacing what the store holds (a backfill).",
+)
+@click.option(
+    "--until",
+    callback=_parse_instant,
+    metavar="TIME",
+    help="Collect up to this instant instead of now minus store.safety_lag (never later).",
+)
+@console
+def collect(config_path: Path, since: datetime | None, until: datetime | None) -> None:
+    """Copy the source's counts into the count store (store.path): every SLO from where the
+    store ends up to now minus store.safety_lag. Run it daily; a second run collects nothing
+    new, and `run` then reads the days the store holds instead of asking the source.
+
+    \b
+    Examples:
+      slo-report collect --config /etc/slo-report/slo-report.yaml                 # the daily job
+      slo-report collect --config /etc/slo-report/slo-report.yaml --from 2026-10-01   # backfill
+    """
+    from .collect import collect as collect_counts
+    from .sources import configured_source
+
+    now = datetime.now(UTC)
+    config = _load(config_path, False)
+    store = _store_of(config)
+    assert config.store is not None  # _store_of refused a config without one
+    latest = now - config.store.safety_lag
+    result = collect_counts(
+        config, store, configured_source(config), min(until or latest, latest), since, now, progress_log.info
+    )
+    if result.days:
+        click.echo(
+            f"collected {len(result.days)} day(s), {result.days[0]} to {result.days[-1]} "
+            f"(up to {result.until:%Y-%m-%d %H:%M} UTC), {result.rows} rows into {store.path}"
+        )
+    else:
+        click.echo(f"nothing to collect: {store.path} holds every SLO up to {result.until:%Y-%m-%d %H:%M} UTC")
+    if result.problems:
+        for problem in result.problems:
+            log.error(problem)
+        raise click.ClickException(
+            f"{len(result.problems)} SLO count(s) could not be collected; the store keeps what it held for them "
+            "(the next collect tries again from there; `slo-report store info` lists what is missing)"
+        )
+
+
+@main.group()
+def store() -> None:
+    """The count store that `collect` fills (see store: in the config)."""
+
+
+@store.command("info")
+@config_option()
+@console
+def store_info(config_path: Path) -> None:
+    """What the count store holds: days, SLOs, size on disk, and the days each SLO lacks.
+
+    \b
+    Example:
+      slo-report store info --config /etc/slo-report/slo-report.yaml
+    """
+    from .collect import store_summary
+
+    config = _load(config_path, False)
+    for line in store_summary(config, _store_of(config)):
+        click.echo(line)
 
 
 @main.command()

@@ -31,6 +31,7 @@ from .config import (
     SloConfig,
     SmtpConfig,
     SourceConfig,
+    StoreConfig,
     TierConfig,
     ZoneConfig,
     format_duration,
@@ -54,6 +55,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("customers.tiers.NAME", TierConfig),
     ("email", EmailConfig),
     ("email.smtp", SmtpConfig),
+    ("store", StoreConfig),
 )
 
 
@@ -105,7 +107,7 @@ COMMON_OPTIONS = ("--help", "--quiet", "--debug")
 """Options every command takes; the README says so once instead of in every row."""
 
 
-def _usage(command: click.Command) -> str:
+def _usage(command: click.Command, prefix: str = "slo-report") -> str:
     parts = []
     for param in command.params:
         if isinstance(param, click.Argument):
@@ -124,7 +126,7 @@ def _usage(command: click.Command) -> str:
             )
             text = f"{name} {metavar}"
         parts.append(text if param.required else f"[{text}]")
-    return " ".join([f"slo-report {command.name}", *parts])
+    return " ".join([f"{prefix} {command.name}", *parts])
 
 
 def _summary(command: click.Command) -> str:
@@ -147,8 +149,15 @@ def command_table() -> str:
             command = main.get_command(context, name)
             if command is None or command.hidden:
                 continue
-            usage, summary = (text.replace("|", "\\|") for text in (_usage(command), _summary(command)))
-            lines.append(f"| `{usage}` | {summary} |")
+            # a group (``store``) is listed by its subcommands (``store info``)
+            entries = (
+                [(sub, f"slo-report {name}") for sub in command.commands.values() if not sub.hidden]
+                if isinstance(command, click.Group)
+                else [(command, "slo-report")]
+            )
+            for entry, prefix in entries:
+                usage, summary = (text.replace("|", "\\|") for text in (_usage(entry, prefix), _summary(entry)))
+                lines.append(f"| `{usage}` | {summary} |")
     return "\n".join(lines) + "\n"
 
 

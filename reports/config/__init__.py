@@ -14,6 +14,7 @@ from .load import load_config, parse_config
 from .policy import DEFAULT_ZONE_RULES, PolicyConfig, ZoneConfig
 from .slo import DowntimeConfig, IncidentConfig, MaintenanceConfig, ServiceConfig, SliConfig, SloConfig
 from .source import BasicAuthConfig, SourceConfig
+from .store import StoreConfig
 
 __all__ = [
     "CHANGE_KINDS",
@@ -35,6 +36,7 @@ __all__ = [
     "SloConfig",
     "SmtpConfig",
     "SourceConfig",
+    "StoreConfig",
     "TierConfig",
     "ZoneConfig",
     "format_duration",

@@ -16,6 +16,7 @@ from .incidents import IncidentNoteConfig, read_notes_file
 from .policy import PolicyConfig
 from .slo import ServiceConfig
 from .source import SourceConfig
+from .store import StoreConfig
 
 RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "customers", "sent", "postmortems"}
 """File names of the month folder's own documents, which a service's pages must not take."""
@@ -46,6 +47,8 @@ class Config(Model):
     """Incident notes (cause, owner, postmortem link) and budget corrections (``exclude: true`` with an approver)."""
     incidents_file: Path | None = None
     """A YAML list of incident notes (the keys of ``incidents``), relative to the config file; merged with ``incidents``."""
+    store: StoreConfig | None = None
+    """The count store that ``slo-report collect`` fills daily, so a month outlives the source's retention (Prometheus keeps 15 days by default)."""
 
     @model_validator(mode="after")
     def _queries_for_prometheus(self) -> Config:

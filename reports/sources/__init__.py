@@ -280,7 +280,18 @@ def empty_frame() -> pd.DataFrame:
 
 
 def source_for(config: Config) -> EventSource:
-    """The source named by ``config.source.type``."""
+    """The configured source; behind the count store (which answers for the days it holds) when
+    ``store:`` is configured."""
+    source = configured_source(config)
+    if config.store is None:
+        return source
+    from .store import CountStore, StoredSource
+
+    return StoredSource(CountStore(config.store.path), source)
+
+
+def configured_source(config: Config) -> EventSource:
+    """The source named by ``config.source.type`` (what ``collect`` copies into the store)."""
     from .file import FileSource
     from .prometheus import PrometheusSource
 
