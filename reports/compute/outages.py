@@ -39,6 +39,8 @@ def with_customer_outages(
     excluded = [MaintenanceWindow(e.start, e.end, e.reason) for e in result.exclusions]
     excluded += [MaintenanceWindow(c.start, c.end, c.id) for c in result.corrections]
     mine = exclude_maintenance(counts.on(window.start, steps), excluded, window.start, window.end)[0]
+    if mine.customer_good is None or mine.customer_total is None:
+        return result
     outages = []
     for row, customer in enumerate(mine.customers):
         good, total = mine.customer_good[row], mine.customer_total[row]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -160,7 +160,7 @@ def review_bodies(review: ArchivedReview) -> tuple[str, str]:
     return "\n".join(text) + "\n", page(intro, zone_table(header, rows, None), footer)
 
 
-def zone_table(header: tuple[str, ...], rows: list[tuple[str, ...]], zone_column: int | None) -> str:
+def zone_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], zone_column: int | None) -> str:
     """An HTML table for a mail body: attributes and inline styles only (no style sheet, which
     many clients drop), every value escaped; ``zone_column`` is coloured by its zone."""
     esc = html.escape
@@ -197,7 +197,7 @@ def page(intro: str, table: str, footer: str) -> str:
     )
 
 
-def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def text_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     """The same table in plain text: columns padded, the last one free."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     return [
