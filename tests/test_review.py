@@ -78,14 +78,15 @@ def test_quarter_sli_pools_the_events_of_all_months(review):
     availability = find(review, "api", "availability")
     assert (availability.good_events, availability.total_events) == (5_999_000, 6_000_000)
     assert availability.sli == pytest.approx(5_999_000 / 6_000_000)  # the months' mean SLI would be 0.99986...
-    assert availability.average_consumed == pytest.approx(0.15)
+    # Budget used is pooled: (100 + 300 + 600) bad / (1,000 + 2,000 + 3,000) allowed, not the months' mean (15%).
+    assert availability.budget_used == pytest.approx(1_000 / 6_000)
 
 
 def test_met_every_month_with_little_budget_used_suggests_the_next_objective_all_months_met(review):
     availability = find(review, "api", "availability")
     assert availability.recommendation == "tighten" and availability.suggested_objective == 0.9995
     assert availability.reason.startswith(
-        "Met every month using 15% of the budget on average; every month would "
+        "Met all 3 months using 16.7% of the quarter's budget; every month would "
         "also have met 99.95% (worst month 99.980%)."
     )
     assert availability.reason.endswith("User happiness and toil are not in this data; check both before acting.")
@@ -94,7 +95,8 @@ def test_met_every_month_with_little_budget_used_suggests_the_next_objective_all
 def test_missed_twice_through_large_incidents_puts_reliability_first(review):
     latency = find(review, "api", "latency")
     assert latency.recommendation == "reliability" and latency.missed_months == 2
-    assert "incidents consumed 79% of the budget spent in those months" in latency.reason  # (1.2+1.5)/(1.4+2.0)
+    assert "Missed 2 of 3 months, and incidents used 79.5% of the budget spent in those months" in latency.reason
+    # (1.2 + 1.5) / (1.4 + 2.0) = 0.794..., rounded up as every share used
     assert latency.postmortems == 3  # 120%, 50% and 150% of a month's budget
 
 
@@ -126,7 +128,7 @@ def test_an_objective_stricter_than_its_dependencies_allow_is_flagged():
     months[2] = slo_months(loose_db)
     availability = find(review_quarter("T", Quarter(2026, 4), months, (), {"api": ["db"]}, NOW), "api", "availability")
     assert availability.dependency_ceiling == 0.998 and availability.stricter_than_dependencies
-    assert "stricter than its dependencies allow (their objectives multiply to 99.80%)" in availability.reason
+    assert "stricter than its dependencies allow (their objectives multiply to 99.8%)" in availability.reason
 
 
 def test_a_month_missing_for_one_slo_is_a_gap_not_a_zero(review):
@@ -235,12 +237,15 @@ def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
             "zone": "green",
         }
     ]
-    assert {"kind": "trend", "text": "Budget consumption rose from 10% in September 2026 to 100%."} in slo[
-        "recommendations"
-    ]
+    assert {
+        "kind": "trend",
+        "text": "Budget use rose from 10.0% in September 2026 to 100.0%. September 2026 had data for only 0.0% of "
+        "the month, so this compares with a partial month.",
+        "short": "budget use up from 10.0%",
+    } in slo["recommendations"]
     html = (tmp_path / "out" / "2026-10" / "api.html").read_text()
     assert "Earlier months" in html and 'aria-label="Error budget consumed per month"' in html
-    assert "<td>Sep 2026</td>" in html
+    assert '<td>Sep 2026 <span class="flag">partial</span></td>' in html  # one row in a month: 0.0% coverage
     september = (tmp_path / "out" / "2026-09" / "api.html").read_text()
     assert "Earlier months" not in september  # nothing before September in the folder
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .customers import CustomerResults, Exclusion
+from .gaps import Span
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class SloResult:
     """Per-customer results, for SLOs with ``sla: true`` when tiers are configured."""
     sla: bool = False
     """SLA-covered (``sla: true`` with tiers configured): ``customers`` is None only when the source failed."""
+    no_data_spans: tuple[Span, ...] = ()
+    """The periods inside the window (maintenance aside) with no data at all, for charts and findings."""
 
     @property
     def bad_events(self) -> int:

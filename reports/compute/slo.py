@@ -14,6 +14,7 @@ from ..window import ReportWindow
 from .burn import LOOKBACK, alerts, daily_burn
 from .customers import CustomerPlan, customer_results, exclude_maintenance
 from .exact import exact
+from .gaps import missing_spans
 from .grid import step_grid
 from .incidents import find_incidents
 from .results import Budget, BudgetPoint, Downtime, SloResult
@@ -87,6 +88,11 @@ def compute_slo(
         if customers is not None and slo.sla and problem is None
         else None,
         sla=customers is not None and slo.sla,
+        no_data_spans=missing_spans(
+            list(grid.index.to_pydatetime()), list(grid["total"].isna().to_numpy() & ~excluded), step
+        )
+        if problem is None
+        else (),
     )
 
 

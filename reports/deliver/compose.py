@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, EmailConfig
-from ..format import local_time, percent
+from ..format import local_time, share
 from ..naming import file_stem
 from ..window import Month
 from .errors import DeliveryError
@@ -87,7 +87,7 @@ def budget_left(service: dict[str, Any]) -> str:
     parts = []
     for slo in service["slos"]:
         remaining = slo["budget"]["remaining"]
-        parts.append(f"{slo['slo']} {'no data' if remaining is None else percent(remaining, 1)}")
+        parts.append(f"{slo['slo']} {'no data' if remaining is None else share(remaining)}")
     return ", ".join(parts)
 
 

@@ -36,6 +36,8 @@ class SloMonth:
     sla_breaches: int
     credits: tuple[tuple[str, float], ...]
     """(customer, credit percent) owed that month."""
+    coverage: float | None = None
+    """Share of the month's steps with data (None in reports that predate it)."""
 
 
 def slo_months(document: dict[str, Any]) -> dict[tuple[str, str], SloMonth]:
@@ -60,6 +62,7 @@ def slo_months(document: dict[str, Any]) -> dict[tuple[str, str], SloMonth]:
                 incident_share=sum(i["budget_share"] for i in slo["incidents"]),
                 sla_breaches=sum(c["sla_met"] is False for c in customers),
                 credits=tuple((c["customer"], c["credit_percent"]) for c in customers if c["credit_percent"]),
+                coverage=slo.get("coverage"),
             )
     return rows
 
