@@ -258,8 +258,25 @@ class OwnerGroup:
     """Services per zone in this group, worst first, zones without services left out."""
 
     @property
-    def needs_attention(self) -> bool:
-        return self.zone.css not in ("green",)
+    def attention(self) -> tuple[IndexService, ...]:
+        """Services outside the best zone, or with a postmortem owed or a data gap: shown in full."""
+        return tuple(s for s in self.services if not _healthy(s, self.best))
+
+    @property
+    def healthy(self) -> tuple[IndexService, ...]:
+        """Services in the best zone with nothing owed: listed compactly, folded away."""
+        return tuple(s for s in self.services if _healthy(s, self.best))
+
+    best: str = ""
+    """The policy's best zone (``green`` by default)."""
+
+
+def _healthy(service: IndexService, best: str) -> bool:
+    return (
+        service.zone.name == best
+        and not service.postmortems_required
+        and not any(r.gap_exceeds_allowance or r.status != "met" for r in service.rows)
+    )
 
 
 @dataclass(frozen=True)
@@ -593,7 +610,7 @@ def _worst_first(services: list[IndexService]) -> list[IndexService]:
     return sorted(services, key=lambda s: (-s.rank, least_left(s), s.name))
 
 
-def owner_groups(services: list[IndexService]) -> tuple[OwnerGroup, ...]:
+def owner_groups(services: list[IndexService], best: str = "green") -> tuple[OwnerGroup, ...]:
     """Services grouped by owner (team), worst group first (its worst zone, then its size)."""
     by_owner: dict[str, list[IndexService]] = {}
     for service in services:
@@ -606,7 +623,7 @@ def owner_groups(services: list[IndexService]) -> tuple[OwnerGroup, ...]:
             zone, rank, n = counts.get(m.zone.name, (m.zone, m.rank, 0))
             counts[m.zone.name] = (zone, rank, n + 1)
         zone_counts = tuple((z, n) for z, _, n in sorted(counts.values(), key=lambda item: -item[1]))
-        groups.append(OwnerGroup(owner, ordered[0].zone, tuple(ordered), zone_counts))
+        groups.append(OwnerGroup(owner, ordered[0].zone, tuple(ordered), zone_counts, best))
     rank = {g.owner: g.services[0].rank for g in groups}
     return tuple(sorted(groups, key=lambda g: (-rank[g.owner], g.owner)))
 
@@ -637,7 +654,7 @@ def index_page(report: MonthReport) -> IndexPage:
         zone_counts=_zone_counts(report),
         source_problems=tuple(report.source_problems),
         credits=credits_of(report),
-        groups=owner_groups(services),
+        groups=owner_groups(services, report.zones[0].name),
         previous_href=f"../{previous}/index.html" if found_previous else None,
         previous_label=previous.label(),
         quarter_href=f"../{quarter}/review.html",

@@ -97,7 +97,7 @@ def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
     """Bars of budget consumed per month against the 100% line; overspent months in red."""
     legend, top = _legend(
         [
-            ('<rect x="0" y="-4" width="18" height="8" fill="#1d5fa8"/>', "budget consumed"),
+            ('<rect x="0" y="-4" width="18" height="8" fill="#1d5fa8"/>', "budget used"),
             ('<rect x="0" y="-4" width="18" height="8" fill="#c62828"/>', "over 100%"),
             (f'<rect x="0" y="-4" width="18" height="8" fill="{NO_DATA_FILL}"/>', "partial month (too little data)"),
         ]
