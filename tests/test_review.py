@@ -270,3 +270,62 @@ def test_a_computed_month_the_source_could_not_count_fails_the_review(tmp_path):
     assert result.exit_code == 1
     assert "error: 2026-11: the file events.csv has rows for api/availability, but none from" in result.output
     assert "The source could not count:" in (tmp_path / "out" / "2026-Q4" / "review.html").read_text()
+
+
+def _csv_quarter(path, december_days=2):
+    """api/availability at 99.9%: October and November whole and met (0.05% errors), December with data
+    for its first ``december_days`` days only, all of them at 1% errors."""
+    from datetime import timedelta
+
+    lines = ["timestamp,service,slo,good,total"]
+    t = datetime(2026, 10, 1, tzinfo=UTC)
+    december_end = datetime(2026, 12, 1 + december_days, tzinfo=UTC)
+    while t < december_end:
+        bad = 10 if t.month == 12 else 1 if t.minute == 0 and t.hour % 2 == 0 else 0
+        lines.append(f"{t:%Y-%m-%dT%H:%M:%SZ},api,availability,{1000 - bad},1000")
+        t += timedelta(minutes=5)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_partial_month_is_shown_never_judged(tmp_path):
+    """December has 2 of 31 days of data (6.5%, far more missing than a 0.1% budget absorbs): it must not
+    read as "missed, red, 1000%" nor count in the verdict, the met/missed tally or the budget used."""
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from reports.cli import main
+
+    _csv_quarter(tmp_path / "events.csv")
+    config = tmp_path / "slo.yaml"
+    config.write_text(
+        "source: {path: events.csv}\nservices: [{name: api, owner: web, slos: [{name: availability, objective: 0.999}]}]\n"
+    )
+    with freeze_time("2027-01-02 06:00:00"):
+        result = CliRunner().invoke(
+            main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path / "out")]
+        )
+    assert result.exit_code == 0, result.output
+    import json
+
+    [slo] = json.loads((tmp_path / "out" / "2026-Q4" / "review.json").read_text())["slos"]
+    assert slo["partial_months"] == ["2026-12"]
+    assert (slo["met_months"], slo["missed_months"], slo["whole_months"]) == (2, 0, 2)
+    # Pooled over October and November: one bad event every 2 hours, 372 + 360 = 732 bad, against
+    # (8,928,000 + 8,640,000) × 0.001 = 17,568 allowed: 4.17%.
+    assert slo["budget_used"] == pytest.approx(732 / 17568)
+    assert slo["recommendation"] == "keep"  # two whole months are not a quarter: no tightening on them
+    assert slo["reason"].startswith(
+        "Counted over 2 whole months; left out as partial: December 2026 (data for 6.4% of it). Met 2 of 2 months, "
+        "4.2% of the quarter's budget used: keep the objective."
+    )
+    from tests_pdf import pdf_page_texts
+
+    pages = pdf_page_texts((tmp_path / "out" / "2026-Q4" / "review.pdf").read_bytes())
+    first = pages[0]
+    assert "Partial months are left out of the verdicts." in first
+    assert "api availability 99.9%" in first and "2 / 0 of 2 1 partial 4.2% keep" in first
+    text = " ".join(pages)
+    assert "2026-12 partial 99.9% 99.00% not judged: data for only 6.4% of the month" in text
+    assert slo["total_events"] == 17_568_000  # the quarter's SLI pools the whole months' events only
+    assert "99.00% missed" not in text and "1000.0%" not in text  # December is not a "missed, red, 1000%" month
+    assert "zones: green 2 months" in text and " red " not in text.split("How to read")[0]

@@ -69,8 +69,9 @@ class SloQuarter:
     """One per month of the quarter; None where the SLO was not in that month's report."""
     good_events: int
     total_events: int
+    """Over the months that are not partial, like every figure of the verdict."""
     sli: float | None
-    """Σgood / Σtotal over the quarter's events, never an average of the months."""
+    """Σgood / Σtotal over those months' events, never an average of the months."""
     objectives: tuple[float, ...]
     """The distinct objectives of the quarter's months, in order: more than one means it changed."""
     met_months: int
@@ -159,8 +160,9 @@ def is_partial(row: SloMonth) -> bool:
 
 def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceiling: float | None) -> SloQuarter:
     present = [r for r in rows if r is not None]
-    good = sum(r.good_events for r in present)
-    total = sum(r.total_events for r in present)
+    counted = [r for r in present if not is_partial(r)]
+    good = sum(r.good_events for r in counted)
+    total = sum(r.total_events for r in counted)
     with_data = [r for r in present if r.sli is not None]
     whole = [r for r in with_data if not is_partial(r)]
     partial_months = tuple(r.month for r in with_data if is_partial(r))
@@ -197,7 +199,7 @@ def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceili
         whole_months=len(whole),
         partial_months=partial_months,
         budget_used=budget_used,
-        zone_months=tuple(Counter(r.zone for r in present).most_common()),
+        zone_months=tuple(Counter(r.zone for r in present if not is_partial(r)).most_common()),
         postmortems=sum(r.postmortems for r in present),
         recommendation=kind,
         reason=reason,
