@@ -144,6 +144,19 @@ def test_quarter_parsing():
         Quarter.parse("2026-Q5")
 
 
+def _every_step(busy: dict[str, tuple[int, int]]) -> str:
+    """api/availability rows for every 5-minute step of 2026-Q4: (good, total) from ``busy``, else 0, 0."""
+    from datetime import timedelta
+
+    lines, t = ["timestamp,service,slo,good,total"], datetime(2026, 10, 1, tzinfo=UTC)
+    while t < datetime(2027, 1, 1, tzinfo=UTC):
+        at = f"{t:%Y-%m-%dT%H:%M:%SZ}"
+        good, total = busy.get(at, (0, 0))
+        lines.append(f"{at},api,availability,{good},{total}")
+        t += timedelta(minutes=5)
+    return "\n".join(lines) + "\n"
+
+
 def test_quarterly_command_computes_a_missing_month_from_the_source_and_says_so(tmp_path):
     import json
 
@@ -152,12 +165,13 @@ def test_quarterly_command_computes_a_missing_month_from_the_source_and_says_so(
 
     from reports.cli import main
 
-    (tmp_path / "events.csv").write_text(
-        "timestamp,service,slo,good,total\n"
-        "2026-10-15T12:00:00Z,api,availability,990,1000\n"
-        "2026-11-15T12:00:00Z,api,availability,2000,2000\n"
-        "2026-12-15T12:00:00Z,api,availability,2997,3000\n"
-    )
+    # One busy step a month, and every other step reported without traffic: whole months, not partial ones.
+    busy = {
+        "2026-10-15T12:00:00Z": (990, 1000),
+        "2026-11-15T12:00:00Z": (2000, 2000),
+        "2026-12-15T12:00:00Z": (2997, 3000),
+    }
+    (tmp_path / "events.csv").write_text(_every_step(busy))
     config = tmp_path / "slo.yaml"
     config.write_text(
         "source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n"
