@@ -260,6 +260,7 @@ def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
     html = (tmp_path / "out" / "2026-10" / "api.html").read_text()
     assert "Earlier months" in html and 'aria-label="Error budget consumed per month"' in html
     assert '<td>Sep 2026 <span class="flag">partial</span></td>' in html  # one row in a month: 0.0% coverage
+    assert "not judged: too little data" in html
     september = (tmp_path / "out" / "2026-09" / "api.html").read_text()
     assert "Earlier months" not in september  # nothing before September in the folder
 

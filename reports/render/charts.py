@@ -36,7 +36,7 @@ INCIDENT_FILL, MAINTENANCE_FILL, NO_DATA_FILL = "#f6c9c9", "#cfe0f3", "#c9ced4"
 BAND_FILLS = {"incident": INCIDENT_FILL, "maintenance": MAINTENANCE_FILL, "no data": NO_DATA_FILL}
 BAND_LABELS = {"incident": "incident", "maintenance": "maintenance (excluded)", "no data": "no data"}
 AXIS_TEXT, LEGEND_TEXT = 11, 10.5
-MIN_BAND_WIDTH = 2.0
+MIN_BAND_WIDTH = 4.0
 """A five-minute gap in a 31-day month is 0.07 units wide: drawn at least this wide so it shows."""
 
 

@@ -103,7 +103,8 @@ def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
         ]
     )
     bottom = HEIGHT - 32
-    values = [r.budget_consumed for r in rows if r.budget_consumed is not None]
+    # A partial month never sets the scale: its bar is cut at the top of the axis (its label says how much).
+    values = [r.budget_consumed for r in rows if r.budget_consumed is not None and not r.partial]
     ceiling = max([1.0] + values) * 1.15
     scale = (bottom - top) / ceiling
     body = legend
@@ -141,7 +142,7 @@ def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
         if row.budget_consumed is None:
             body.append(_text(centre, bottom - 6, "no data", anchor="middle", size=8.5, fill=MUTED))
             continue
-        height = max(0.5, row.budget_consumed * scale)
+        height = max(0.5, min(row.budget_consumed, ceiling) * scale)
         colour = NO_DATA_FILL if row.partial else RED if row.budget_consumed > 1 else BAR_BLUE
         body.append(
             f'<rect x="{_n(x)}" y="{_n(bottom - height)}" width="{_n(width)}" height="{_n(height)}" fill="{colour}"/>'
@@ -149,11 +150,11 @@ def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
         body.append(
             _text(
                 centre,
-                bottom - height - 4,
+                bottom - height + 14 if row.budget_consumed > ceiling else bottom - height - 4,
                 used(row.budget_consumed) + (" (partial)" if row.partial else ""),
                 anchor="middle",
                 size=10,
-                fill=MUTED if row.partial else colour,
+                fill=INK if row.partial else colour,
                 weight="bold" if row.current else "normal",
             )
         )
