@@ -174,7 +174,7 @@ EXAMPLE_FIGURES = {
         "17,633 Allowed bad events 25,022 Budget used 70.5% Budget remaining 29.5%",
         "Allowed downtime the budget as time: (1 − objective) × the month 44.6 min",
         "Error-equivalent minutes the budget used, in the same unit: (1 − SLI) × the month 31.5 min",
-        "Excluded maintenance 13,164 events in 1 window, not counted 60 min Data coverage 100.0%",
+        "Excluded maintenance 60 min 13,164 events in 1 window, not counted Data coverage 100.0%",
         "Time in degraded 5 min slices 37 slices whose own SLI fell below 99%",
         "14 Oct 02:10 14 Oct 03:05 55 min 1,224 97.4× 4.9% no",
         "22 Oct 14:00 22 Oct 14:40 40 min 6,949 258.7× 27.8% required",
@@ -499,7 +499,7 @@ def test_no_data_slo_shows_a_panel_and_never_100_percent(hostile_files, hostile_
     assert '<svg class="chart"' not in sections["slo-2-latency"]
     assert "Data coverage 0.0%" in no_data
     index = text_of(hostile_files["index.html"].decode())
-    assert "latency 99% no data no data no data no data" in index
+    assert "latency 99% no data no data no data – 0" in index
     page_one = text_of(hostile_files[f"{stem}.html"].decode().split('<section class="slo')[0])
     assert "Zone no data" in page_one and "Decided by latency (no data)" in page_one
     assert "latency 99% no data no data n/a no data – no data 0" in page_one
