@@ -23,10 +23,6 @@ from zoneinfo import ZoneInfo
 MINUS = "−"
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _decimals(fraction: float) -> int:
     """Decimals of a fraction written as a percentage: ``0.9995`` → 2 (99.95%)."""
     exponent = (Decimal(repr(float(fraction))) * 100).normalize().as_tuple().exponent
@@ -40,7 +36,7 @@ def _cut(percentage: Decimal, digits: int) -> str:
 
 def sli(value: float | None, objective_: float | None = None) -> str:
     """``sli(0.9993, 0.999)`` → ``99.93%``; ``sli(0.99971, 0.9999)`` → ``99.997%``."""
-    if _missing(value):
+    if value is None or math.isnan(value):  # never written as a number
         return "n/a"
     digits = max(2, _decimals(objective_) + 1) if objective_ is not None else 3
     return _cut(Decimal(repr(float(value))) * 100, digits) + "%"
@@ -50,7 +46,7 @@ def customer_sli(value: float | None, *bounds: float | None) -> str:
     """A customer's SLI, read against an SLA, an objective and credit bounds: cut to at least three
     decimals and as many as each bound has, plus two significant digits of its distance to 100%
     (0.98999 → ``98.999%`` where "below 99%" earns a credit, never ``99.0%``)."""
-    if _missing(value):
+    if value is None or math.isnan(value):  # never written as a number
         return "n/a"
     gap = abs(1 - value) * 100
     digits = 1 if gap == 0 or gap >= 1 else min(4, 1 - math.floor(math.log10(gap)))
@@ -60,14 +56,14 @@ def customer_sli(value: float | None, *bounds: float | None) -> str:
 
 def share(value: float | None) -> str:
     """What is left, cut down: ``share(0.29503)`` → ``29.5%``; ``share(-0.2903)`` → ``−29.1%``."""
-    if _missing(value):
+    if value is None or math.isnan(value):  # never written as a number
         return "n/a"
     return _cut(Decimal(repr(float(value))) * 100, 1) + "%"
 
 
 def used(value: float | None) -> str:
     """What was used, rounded up: ``used(0.70497)`` → ``70.5%``; ``used(0.2903)`` → ``29.1%``."""
-    if _missing(value):
+    if value is None or math.isnan(value):  # never written as a number
         return "n/a"
     text = f"{(Decimal(repr(float(value))) * 100).quantize(Decimal('0.1'), rounding=ROUND_CEILING)}"
     return (MINUS + text[1:] if text.startswith("-") else text) + "%"
@@ -80,7 +76,7 @@ def objective(value: float) -> str:
 
 def points(value: float | None) -> str:
     """A margin in signed percentage points, two significant digits: ``0.000297`` → ``+0.030 pp``."""
-    if _missing(value):
+    if value is None or math.isnan(value):  # never written as a number
         return "n/a"
     pp = value * 100
     digits = 1 if pp == 0 or abs(pp) >= 1 else min(4, 1 - math.floor(math.log10(abs(pp))))

@@ -288,7 +288,7 @@ def _midnights(start: datetime, end: datetime, tz: str) -> list[tuple[datetime, 
     """Local midnights in [start, end) with their dates (DST-aware)."""
     zone = ZoneInfo(tz)
     day = start.astimezone(zone).date()
-    out = []
+    out: list[tuple[datetime, date]] = []
     while True:
         instant = datetime(day.year, day.month, day.day, tzinfo=zone)
         if instant >= end:

@@ -554,10 +554,10 @@ def service_page(report: MonthReport, service: ServiceAssessment, meta: Document
 def trend_of(assessed: SloAssessment) -> Trend | None:
     """Budget used against the previous report's, when both have data."""
     now = assessed.result.budget.consumed
-    if not assessed.history or now is None or assessed.history[-1].budget_consumed is None:
+    last = assessed.history[-1] if assessed.history else None
+    before = last.budget_consumed if last is not None else None
+    if last is None or before is None or now is None:
         return None
-    last = assessed.history[-1]
-    before = last.budget_consumed
     same = fmt.used(before) == fmt.used(now)
     direction = "same" if same else "up" if now > before else "down"
     parsed = Month.parse(last.month)
@@ -624,8 +624,8 @@ def owner_groups(services: list[IndexService], best: str = "green") -> tuple[Own
             counts[m.zone.name] = (zone, rank, n + 1)
         zone_counts = tuple((z, n) for z, _, n in sorted(counts.values(), key=lambda item: -item[1]))
         groups.append(OwnerGroup(owner, ordered[0].zone, tuple(ordered), zone_counts, best))
-    rank = {g.owner: g.services[0].rank for g in groups}
-    return tuple(sorted(groups, key=lambda g: (-rank[g.owner], g.owner)))
+    worst = {g.owner: g.services[0].rank for g in groups}
+    return tuple(sorted(groups, key=lambda g: (-worst[g.owner], g.owner)))
 
 
 def _zone_counts(report: MonthReport) -> tuple[ZoneCount, ...]:
