@@ -17,6 +17,7 @@ from .policy import check_deploy as decide_deploy
 from .review.history import UnreadableReport, load_report
 from .review.quarter import ReviewError
 from .sources import SourceError, source_for
+from .sources.promql import template_problems
 from .window import Month, previous_month
 
 
@@ -60,6 +61,9 @@ def _parse_month(ctx, param, value):
 
 def _load(config_path: Path, strict: bool):
     config, warnings = load_config(config_path, strict=strict)
+    problems = template_problems(config)
+    if problems:
+        raise ConfigError(problems, str(config_path))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     return config
@@ -323,3 +327,35 @@ def check_deploy(service: str, change: str, month: Month | None, output: Path | 
     if decision.allowed:
         click.echo(f"Approval needed: {decision.approval}.")
     sys.exit(0 if decision.allowed else 1)
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path), help="Catalogue to check.")
+@click.option("--month", callback=_parse_month, metavar="YYYY-MM", help="Month to check; default: the current one.")
+def doctor(config_path: Path, month: Month | None):
+    """Check against the live server what a month's report will need, before the 1st comes.
+
+    One line per finding (ok, warning, error): the server and its engine, retention against
+    the month, every selector, every histogram threshold. Exit 1 on any error.
+
+    \b
+    Example:
+      slo-report doctor --config slo-report.yaml
+    """
+    from zoneinfo import ZoneInfo
+
+    from .doctor import diagnose
+
+    try:
+        config, warnings = load_config(config_path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}")
+        sys.exit(1)
+    now = datetime.now(UTC)
+    local = now.astimezone(ZoneInfo(config.timezone))
+    findings = [f"warning: {w}" for w in warnings] + [
+        str(f) for f in diagnose(config, month or Month(local.year, local.month), now)
+    ]
+    click.echo("\n".join(findings))
+    sys.exit(1 if any(line.startswith("error:") for line in findings) else 0)

@@ -14,6 +14,7 @@ from reports.pipeline import build_month
 from reports.sources import source_for
 from reports.window import Month
 
+pytest_plugins = ("tests.prom_exact_servers",)
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "examples" / "ml-platform" / "slo-report.yaml"
 OCTOBER = Month(2026, 10)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+NON_FINITE = ("NaN", "+Inf", "-Inf")
+"""Fault kinds that answer normally except that every value is this one."""
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 WINDOW = re.compile(r"\[(\d+)(ms|s|m|h|d)\]")
 
@@ -112,6 +114,10 @@ class FakePrometheus:
     def answer(self, path: str, form: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         query = form.get("query", "")
         for fault in self.faults:
+            if fault.kind in NON_FINITE and fault.text in query:
+                status, body, headers = self._healthy(path, query, form)
+                return status, re.sub(rb'"-?\d+(\.\d+)?(e[+-]?\d+)?"]', f'"{fault.kind}"]'.encode(), body), headers
+        for fault in self.faults:
             if fault.text in query and fault.times != 0:
                 if fault.times is not None:
                     fault.times -= 1
@@ -119,6 +125,9 @@ class FakePrometheus:
                 if answer is not None:
                     return answer
                 break
+        return self._healthy(path, query, form)
+
+    def _healthy(self, path: str, query: str, form: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         if path == "/api/v1/query":
             return 200, _ok("vector", self._vector(query, float(form["time"]))), {}
         if path == "/api/v1/query_range":
@@ -160,10 +169,13 @@ class FakePrometheus:
         if rate is None:
             return []
         value = 1.0 if "count_over_time" in query else rate * per_step
+        # A counter query (queries/counter.promql): every series continues from step to step, so
+        # only its summed part has points.
+        part = {"slo_report_part": "step"} if "slo_report_part" in query else {}
         label = re.search(r"sum by \((\w+)\)", query)
         if label:
-            return [({label[1]: c} if c else {}, value) for c in self.customers]
-        return [({}, value * len(self.customers))]
+            return [({label[1]: c, **part} if c else {**part}, value) for c in self.customers]
+        return [({**part}, value * len(self.customers))]
 
     def _vector(self, query: str, at: float) -> list[dict]:
         window = _window(query)
@@ -178,8 +190,9 @@ class FakePrometheus:
 
 
 def _window(query: str) -> float:
+    """The first range in the query, in whole seconds (a step less a millisecond is the step)."""
     match = WINDOW.search(query)
-    return int(match[1]) * UNITS[match[2]] if match else 0.0
+    return round(int(match[1]) * UNITS[match[2]]) if match else 0.0
 
 
 def _number(value: float) -> str:

@@ -92,8 +92,9 @@ def build_tsdb(openmetrics: str, folder: Path) -> Path:
 
 
 @contextmanager
-def prometheus(data: Path, folder: Path) -> Iterator[str]:
-    """Prometheus serving the TSDB in ``data``; yields its base URL."""
+def prometheus(data: Path, folder: Path, retention: str = "100y") -> Iterator[str]:
+    """Prometheus serving the TSDB in ``data``; yields its base URL. Retention counts back from the
+    newest block, so backfilled data stays unless it is older than ``retention`` before that."""
     binary = need("prometheus", "prometheus")
     (folder / "prometheus.yml").write_text("global: {}\n")
     url = f"http://127.0.0.1:{free_port()}"
@@ -102,24 +103,29 @@ def prometheus(data: Path, folder: Path) -> Iterator[str]:
         f"--config.file={folder / 'prometheus.yml'}",
         f"--storage.tsdb.path={data}",
         f"--web.listen-address={url.removeprefix('http://')}",
-        "--storage.tsdb.retention.time=100y",
+        f"--storage.tsdb.retention.time={retention}",
     ]
     with running(args, url + "/-/ready", folder / "prometheus.log"):
         yield url
 
 
 @contextmanager
-def victoria_metrics(exposition: str, folder: Path) -> Iterator[str]:
-    """VictoriaMetrics loaded with ``exposition`` (Prometheus text, timestamps in ms); yields its URL."""
+def victoria_metrics(exposition: str, folder: Path, prefix: str = "") -> Iterator[str]:
+    """VictoriaMetrics loaded with ``exposition`` (Prometheus text, timestamps in ms); yields its URL.
+    ``prefix`` (``-http.pathPrefix``) puts every path under it, as the cluster's
+    ``/select/<accountID>/prometheus`` is."""
     binary = need("victoria-metrics", "victoria-metrics")
     folder.mkdir(parents=True, exist_ok=True)
-    url = f"http://127.0.0.1:{free_port()}"
+    address = f"127.0.0.1:{free_port()}"
+    url = f"http://{address}{prefix}"
     args = [
         binary,
         f"-storageDataPath={folder / 'data'}",
-        f"-httpListenAddr={url.removeprefix('http://')}",
+        f"-httpListenAddr={address}",
         "-retentionPeriod=100y",
     ]
+    if prefix:
+        args.append(f"-http.pathPrefix={prefix}")
     with running(args, url + "/health", folder / "victoria-metrics.log"):
         requests.post(url + "/api/v1/import/prometheus", data=exposition.encode(), timeout=60).raise_for_status()
         requests.get(url + "/internal/force_flush", timeout=60).raise_for_status()

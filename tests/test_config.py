@@ -1,5 +1,6 @@
 """The catalogue schema: every problem reported at once, each with its path and its fix."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,214 @@ def test_maintenance_needs_aware_ordered_instants():
             services=service({"start": "2026-10-10T03:00:00Z", "end": "2026-10-10T02:00:00Z", "reason": "upgrade"})
         )
     ) == ["services[0].maintenance[0]: end is not after start; swap them or fix the times"]
+
+
+# --- checks at validate time (issue 15) --------------------------------------------------------
+
+PROMETHEUS = {"type": "prometheus", "url": "http://127.0.0.1:9090"}
+
+
+def prometheus_slo(sli: dict, **extra) -> list[dict]:
+    return [{"name": "api", "slos": [{"name": "a", "objective": 0.9, "sli": sli, **extra}]}]
+
+
+def test_promql_selectors_and_queries_are_parsed_offline_and_name_their_key():
+    unbalanced = {"kind": "ratio", "total": 'http_requests_total{job="api"', "bad": "errors_total"}
+    assert problems(catalogue(source=PROMETHEUS, services=prometheus_slo(unbalanced))) == [
+        "services[0].slos[0].sli.total: unexpected end of input inside braces in 'http_requests_total{job=\"api\"'; "
+        'write a selector such as http_requests_total{job="api"}'
+    ]
+    expression = {"kind": "ratio", "total": "t", "bad": "rate(errors_total[5m])"}
+    assert problems(catalogue(source=PROMETHEUS, services=prometheus_slo(expression))) == [
+        "services[0].slos[0].sli.bad: 'rate(errors_total[5m])' is an expression, not a metric selector (the "
+        'report adds increase() itself); write a selector such as http_requests_total{job="api"}'
+    ]
+    # Prometheus's own escape rules: a regex dot is \\. inside a double-quoted string.
+    escape = {"kind": "latency", "histogram": 'h{le=~"1(\\.0)?"}', "threshold": 1}
+    assert problems(catalogue(source=PROMETHEUS, services=prometheus_slo(escape))) == [
+        "services[0].slos[0].sli.histogram: unknown escape sequence '.' in 'h{le=~\"1(\\\\.0)?\"}'; "
+        'write a selector such as http_requests_total{job="api"}'
+    ]
+    raw = {"kind": "raw", "good_query": "sum(increase(ok_total[{{window}}])", "total_query": "x[{{windw}}]"}
+    assert problems(catalogue(source=PROMETHEUS, services=prometheus_slo(raw))) == [
+        "services[0].slos[0].sli.total_query: unknown placeholder {{windw}} in 'x[{{windw}}]'; "
+        "use {{window}}, {{service}}, {{slo}}",
+        "services[0].slos[0].sli.good_query: unclosed left parenthesis in 'sum(increase(ok_total[{{window}}])'; "
+        'write PromQL such as sum(increase(http_requests_total{job="api"}[{{window}}]))',
+    ]
+    fine = {
+        "kind": "raw",
+        "good_query": 'sum(increase(ok_total{service="{{service}}", slo="{{ slo }}"}[{{window}}]))',
+        "total_query": "sum(increase(all_total[{{window}}]))",
+    }
+    parse_config(catalogue(source=PROMETHEUS, services=prometheus_slo(fine)))
+
+
+def test_templates_filled_with_each_slo_s_values_parse(monkeypatch):
+    from reports.sources import promql
+
+    config, _ = parse_config(
+        catalogue(source=PROMETHEUS, services=prometheus_slo({"kind": "ratio", "total": "t", "bad": "b"}))
+    )
+    assert promql.template_problems(config) == []
+    broken = {**promql.templates("ratio"), "bad": "sum by ({{ by }}) (increase({{ bad }}[{{ window }}])"}
+    monkeypatch.setattr(promql, "templates", lambda kind: broken)
+    assert promql.template_problems(config) == [
+        "services[0].slos[0].sli: the bad query built from queries/ratio.promql does not parse (unclosed left "
+        "parenthesis): sum by () (increase(b[5m]); fix that template or this SLO's sli"
+    ]
+
+
+def test_validate_names_the_key_of_a_template_that_does_not_parse(tmp_path: Path, monkeypatch):
+    import yaml
+    from click.testing import CliRunner
+
+    from reports.cli import main
+    from reports.sources import promql
+
+    data = catalogue(source=PROMETHEUS, services=prometheus_slo({"kind": "latency", "histogram": "h", "threshold": 1}))
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(data))
+    monkeypatch.setattr(
+        promql, "templates", lambda kind: {"total": "sum(", "good": "x", "presence": "x", "boundaries": "x"}
+    )
+    result = CliRunner().invoke(main, ["validate", "--config", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 1
+    assert "services[0].slos[0].sli: the total query built from queries/latency.promql does not parse" in result.output
+
+
+def test_values_that_cannot_be_meant_are_refused_with_their_fix():
+    def threshold(value):
+        return prometheus_slo({"kind": "latency", "histogram": "h", "threshold": value})
+
+    assert problems(catalogue(source=PROMETHEUS, services=threshold(-0.3))) == [
+        "services[0].slos[0].sli.threshold: -0.3 is not a latency; write a positive number of seconds, e.g. 0.3"
+    ]
+    assert problems(catalogue(source=PROMETHEUS, services=threshold("300ms"))) == [
+        "services[0].slos[0].sli.threshold: '300ms' is not a number of seconds; write the bucket bound in "
+        "seconds, e.g. 0.3"
+    ]
+    assert problems(catalogue(source=PROMETHEUS, services=threshold(float("nan"))))[0].startswith(
+        "services[0].slos[0].sli.threshold: nan is not a latency"
+    )
+    falling = {
+        "default_tier": "e",
+        "tiers": {"e": {"objective": 0.9995, "sla": 0.999, "credits": {0.999: 25, 0.99: 10}}},
+    }
+    assert problems(catalogue(customers=falling)) == [
+        "customers.tiers.e.credits: credit 10 for SLI below 0.99 is not more than the 25 for below 0.999, so it "
+        "can never apply; credits must rise as the SLI falls, e.g. {0.999: 10, 0.99: 25, 0.95: 100}"
+    ]
+    not_an_address = [{"name": "api", "email": ["ml-batch"], "slos": [{"name": "a", "objective": 0.9}]}]
+    assert problems(catalogue(services=not_an_address)) == [
+        "services[0].email[0]: 'ml-batch' is not an email address; write it as name@example.com"
+    ]
+    disguised = [{"name": "api", "email": ["Boss \u202e<b@example.com>"], "slos": [{"name": "a", "objective": 0.9}]}]
+    assert problems(catalogue(services=disguised)) == [
+        "services[0].email[0]: 'Boss \\u202e<b@example.com>' is not an email address; write it as name@example.com"
+    ]
+
+
+def test_a_downtime_slice_must_be_a_whole_number_of_steps():
+    hourly = {"type": "file", "path": "events.csv", "step": "1h"}
+    slos = [
+        {"name": "a", "objective": 0.9, "downtime": {"slice": "90m"}},
+        {"name": "b", "objective": 0.9, "downtime": {"slice": "2h"}},
+        {"name": "c", "objective": 0.9},
+    ]
+    assert problems(catalogue(source=hourly, services=[{"name": "api", "slos": slos}])) == [
+        "services[0].slos[0].downtime.slice: 90m is not a whole multiple of source.step 1h; set slice to 1h or "
+        "another multiple",
+        "services[0].slos[2].downtime.slice: 5m is not a whole multiple of source.step 1h; set slice to 1h or "
+        "another multiple (5m is the default)",
+    ]
+
+
+HIDDEN = ["\x00", "\x1b", "\u202e", "\u2066", "\u2069", "\u200e", "\ufeff", "\u2028"]
+
+
+@pytest.mark.parametrize("char", HIDDEN)
+def test_control_and_bidi_characters_are_refused_in_every_name_and_text(char, tmp_path: Path):
+    bad = f"api{char}x"
+    service = {
+        "name": bad,
+        "description": bad,
+        "owner": bad,
+        "slos": [{"name": bad, "objective": 0.9, "description": bad}],
+        "maintenance": [{"start": "2026-10-10T02:00:00Z", "end": "2026-10-10T03:00:00Z", "reason": bad}],
+    }
+    zones = {"zones": [{"name": bad, "min_remaining": 0.5, "guidance": bad}, {"name": "red", "approval": bad}]}
+    found = problems(catalogue(title=bad, services=[service], policy=zones))
+    assert [line.split(":")[0] for line in found] == [
+        "title",
+        "policy.zones[0].name",
+        "policy.zones[0].guidance",
+        "policy.zones[1].approval",
+        "services[0].name",
+        "services[0].description",
+        "services[0].owner",
+        "services[0].slos[0].name",
+        "services[0].slos[0].description",
+        "services[0].maintenance[0].reason",
+    ]
+    assert all(f"U+{ord(char):04X}" in line and char not in line for line in found)
+    tiers = {"default_tier": "t", "tiers": {"t": {"objective": 0.99}, bad: {"objective": 0.99}}}
+    assert problems(catalogue(customers=tiers))[0].startswith(f"customers.tiers: tier {bad!r} holds U+{ord(char):04X}")
+    assigned = {"default_tier": "t", "tiers": {"t": {"objective": 0.99}}, "assignments": {bad: "t"}}
+    assert problems(catalogue(customers=assigned))[0].startswith(f"customers.assignments: customer {bad!r} holds")
+    (tmp_path / "billing.csv").write_text(f"customer,tier\nacme,t\n{bad},t\n", encoding="utf-8")
+    from_file = {"default_tier": "t", "tiers": {"t": {"objective": 0.99}}, "assignments_file": "billing.csv"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config(catalogue(customers=from_file), tmp_path)
+    assert caught.value.problems[0].startswith(
+        f"customers: assignments_file {tmp_path / 'billing.csv'} line 3: customer {bad!r} holds"
+    )
+
+
+def test_free_text_may_span_lines_but_names_may_not():
+    service = {
+        "name": "api",
+        "description": "Serves models.\nOwned by ML.\n",
+        "slos": [{"name": "a", "objective": 0.9}],
+    }
+    parse_config(catalogue(services=[service]))
+    assert problems(catalogue(services=[{"name": "api\nx", "slos": [{"name": "a", "objective": 0.9}]}])) == [
+        "services[0].name: name 'api\\nx' holds U+000A (a control character), which can make it display as "
+        "something else; remove it"
+    ]
+
+
+def test_a_name_too_long_for_a_file_name_is_refused_at_validate():
+    long = "a" * 300
+    assert problems(catalogue(services=[{"name": long, "slos": [{"name": "a", "objective": 0.9}]}])) == [
+        f"services[0].name: name {'a' * 40!r}... is 300 characters long; shorten it to 120 or fewer (names "
+        "become headings and file names)"
+    ]
+
+
+def test_file_stems_are_capped_with_one_rule():
+    from reports.naming import file_stem
+
+    longest = "x" * 120
+    assert file_stem(longest) == "x" * 80 + "-" + hashlib.sha256(longest.encode()).hexdigest()[:8]
+    assert file_stem(longest) != file_stem("x" * 119) and file_stem("model-api") == "model-api"
+
+
+def test_a_huge_config_is_refused_before_parsing(tmp_path: Path):
+    huge = tmp_path / "huge.yaml"
+    with huge.open("w") as handle:
+        handle.write("services:\n")
+        line = "  - {name: s, slos: [{name: a, objective: 0.9}]}\n"
+        handle.write(line * (5 * 1024 * 1024 // len(line) + 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(huge)
+    assert caught.value.problems == ["the file is over 5 MB, the limit for a catalogue; check the --config path"]
+
+
+def test_the_c_yaml_loader_keeps_line_numbers(tmp_path: Path):
+    from reports.config import load
+
+    assert load._YAML_LOADER is getattr(__import__("yaml"), "CSafeLoader", None)
+    (tmp_path / "c.yaml").write_text("title: x\nservices: [\n  {name: a\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "c.yaml")
+    assert caught.value.problems[0].startswith("line 4, column 1: not valid YAML")

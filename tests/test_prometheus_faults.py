@@ -123,22 +123,28 @@ def test_a_healthy_server_gives_every_step_of_every_slo():
     assert totals(counts, "api", "availability") == (288, 288 * 1199, 288 * 1200)
     assert totals(counts, "api", "latency") == (288, 288 * 1194, 288 * 1200)
     assert totals(counts, "web", "availability") == (288, 288 * 270, 288 * 300)
-    # one check, then per counter (2 per SLO): its steps, its days, its whole range; latency also asks for its bounds
-    assert len(fake.seen) == 1 + 6 + 7 + 6
+    # the check (a query, buildinfo, /api/v1/stores, the range-edge probe, /metrics), then one request per
+    # counter (2 per SLO); latency also asks for its bucket bounds
+    assert len(fake.seen) == 5 + 2 * 3 + 1
 
 
 def test_every_call_is_a_form_post_with_an_explicit_evaluation_time():
     with FakePrometheus(RATES) as fake:
         fetch(fake)
+    discovery = {"/api/v1/status/buildinfo", "/api/v1/stores", "/metrics"}
+    assert {seen.path for seen in fake.seen if seen.method == "GET"} == discovery
     for seen in fake.seen:
+        if seen.path in discovery:
+            continue
         assert seen.method == "POST" and seen.content_type == "application/x-www-form-urlencoded"
-        if seen.path == "/api/v1/query":
-            assert float(seen.form["time"]) == END.timestamp()
-        else:  # the steps, or one point per day for the days' exact totals
+        if seen.path == "/api/v1/query":  # the range-edge probe is evaluated on a whole 10 s
+            assert float(seen.form["time"]) in (END.timestamp(), END.timestamp() // 10 * 10)
+        else:
             assert seen.path == "/api/v1/query_range"
-            assert (float(seen.form["start"]), float(seen.form["end"]), seen.form["step"]) in (
-                ((START + timedelta(minutes=5)).timestamp(), END.timestamp(), "300"),
-                (END.timestamp(), END.timestamp(), "86400"),
+            assert (float(seen.form["start"]), float(seen.form["end"]), seen.form["step"]) == (
+                (START + timedelta(minutes=5)).timestamp(),
+                END.timestamp(),
+                "300",
             )
 
 
@@ -179,7 +185,7 @@ def test_5xx_then_recovery_gives_the_full_counts():
         counts = fetch(fake)
     assert counts.problems == {}
     assert totals(counts, "api", "availability") == (288, 288 * 1199, 288 * 1200)
-    assert len(fake.queries(AVAILABILITY)) == 2 + 3  # two refused, then the steps, the days and the whole range
+    assert len(fake.queries(AVAILABILITY)) == 2 + 1  # two refused, then the counter's one request
 
 
 def test_5xx_that_never_ends_marks_the_slo_with_the_status():
@@ -212,7 +218,9 @@ def test_malformed_json_marks_only_that_slo_as_no_data():
     assert latency.no_data_reason.startswith(
         "Prometheus failed on the total query of api/latency: the answer is not JSON"
     )
-    assert latency.no_data_reason.endswith('query: sum by () (increase(api_duration_seconds_count{job="api"}[5m]))')
+    assert latency.no_data_reason.endswith(
+        'query: the counter parts (queries/counter.promql) of api_duration_seconds_count{job="api"}'
+    )
     assert report.service("api").slos[0].result.status == "met"
     assert report.service("web").slos[0].result.total_events == 31 * 288 * 300
     assert report.source_problems == (latency.no_data_reason,)
@@ -273,7 +281,7 @@ def test_a_promql_error_names_service_slo_and_query_and_is_not_retried():
     assert counts.problems == {
         ("web", "availability"): (
             "Prometheus failed on the bad query of web/availability: bad_data: 1:13: parse error: unexpected character "
-            "inside braces: '!'; query: sum by () (increase(web_errors_total[5m]))"
+            "inside braces: '!'; query: the counter parts (queries/counter.promql) of web_errors_total"
         )
     }
     assert len(fake.queries("web_errors_total")) == 1
@@ -288,7 +296,7 @@ def test_an_empty_result_is_no_data_never_a_silent_100_percent():
     assert (web.status, web.sli, web.coverage) == ("no data", None, 0.0)
     assert web.no_data_reason == (
         "no series matched the total query of web/availability; check the metric name and "
-        "labels; query: sum by () (increase(web_requests_total[34d]))"
+        "labels; query: the counter parts (queries/counter.promql) of web_requests_total"
     )
     assert report.service("api").slos[0].result.status == "met"
 
@@ -303,7 +311,7 @@ def test_a_good_query_without_series_is_a_problem_not_a_month_of_bad_events():
 
 def test_a_server_that_stops_answering_after_the_check_is_one_error():
     with FakePrometheus(RATES) as fake:
-        fake.fail("increase", "503")
+        fake.fail("last_over_time", "503")
         with pytest.raises(
             SourceError,
             match=r"^source.url http://127.0.0.1:\d+: the server stopped answering; no SLO could be counted",
@@ -344,14 +352,17 @@ def test_requests_grow_with_slos_not_with_customers_or_days():
             assert counts.problems == {}
             return len(fake.seen)
 
-    assert requests(2, 2, 0) == requests(20, 20, 0) == 20
-    assert requests(2, 2, 10) == 20 + 10 * 6
+    assert requests(2, 2, 0) == requests(20, 20, 0) == 12
+    assert requests(2, 2, 10) == 12 + 10 * 2
 
 
 def test_slos_under_an_sla_keep_the_customer_label_and_series_without_it_count_under_empty():
     with FakePrometheus(RATES, customers=("acme", "", "globex")) as fake:
         counts = fetch(fake, customers="tenant")
-        assert "sum by (tenant) (increase(web_requests_total[5m]))" in [s.form["query"] for s in fake.seen]
+        assert any(
+            "sum by (tenant) (last_over_time(web_requests_total[299999ms])" in s.form.get("query", "")
+            for s in fake.seen
+        )
     rows = counts.for_slo("web", "availability")
     assert sorted(rows["customer"].unique()) == ["", "acme", "globex"]
     assert rows.groupby("customer")["total"].sum().tolist() == [288 * 300] * 3
@@ -360,7 +371,9 @@ def test_slos_under_an_sla_keep_the_customer_label_and_series_without_it_count_u
 def test_without_an_sla_the_customers_are_summed_on_the_server():
     with FakePrometheus(RATES, customers=("acme", "", "globex")) as fake:
         counts = fetch(fake)
-        assert not [s for s in fake.seen if "tenant" in s.form["query"] or "customer" in s.form["query"]]
+        assert not [
+            s for s in fake.seen if "tenant" in s.form.get("query", "") or "customer" in s.form.get("query", "")
+        ]
     rows = counts.for_slo("web", "availability")
     assert rows["customer"].unique().tolist() == [""] and rows["total"].sum() == 3 * 288 * 300
 
@@ -460,7 +473,8 @@ class _NoLabelOnErrors(FakePrometheus):
     def _groups(self, query, per_step):
         groups = super()._groups(query, per_step)
         if "errors_total" in query:
-            return [({}, sum(v for _, v in groups))] if groups else []
+            part = {"slo_report_part": "step"} if "slo_report_part" in query else {}
+            return [(part, sum(v for _, v in groups))] if groups else []
         return groups
 
 
@@ -494,3 +508,68 @@ def test_a_bad_counter_without_the_customer_label_is_a_problem_not_a_silent_100_
     assert counts.problems[("api", "availability")].startswith(
         "the bad query of api/availability has customers the total query lacks ('';"
     )
+
+
+@pytest.mark.parametrize("value", ["NaN", "+Inf"])
+def test_a_non_finite_count_is_a_problem_naming_service_slo_and_query_and_the_run_exits_1(tmp_path: Path, value):
+    """NaN used to make the SLO a quiet "no data" with exit 0 (so run --send mailed it) and +Inf
+    crashed with an OverflowError; both are a per-SLO problem now, the other SLOs kept."""
+    with FakePrometheus(RATES) as fake:
+        fake.fail("web_errors_total", value)
+        data = {
+            "source": {"type": "prometheus", "url": fake.url},
+            "services": [
+                {
+                    "name": "api",
+                    "slos": [
+                        {
+                            "name": "availability",
+                            "objective": 0.999,
+                            "sli": {"total": AVAILABILITY, "bad": "api_errors_total"},
+                        }
+                    ],
+                },
+                {
+                    "name": "web",
+                    "slos": [
+                        {
+                            "name": "availability",
+                            "objective": 0.99,
+                            "sli": {"total": "web_requests_total", "bad": "web_errors_total"},
+                        },
+                        {
+                            "name": "raw",
+                            "objective": 0.99,
+                            "sli": {
+                                "kind": "raw",
+                                "total_query": "sum(increase(web_requests_total[{{window}}]))",
+                                "good_query": "sum(increase(web_requests_total[{{window}}])) - sum(increase(web_errors_total[{{window}}]))",
+                            },
+                        },
+                    ],
+                },
+            ],
+        }
+        (tmp_path / "slo-report.yaml").write_text(yaml.safe_dump(data))
+        run = CliRunner().invoke(
+            main,
+            [
+                "run",
+                "--config",
+                str(tmp_path / "slo-report.yaml"),
+                "--month",
+                "2026-10",
+                "--output",
+                str(tmp_path / "out"),
+            ],
+        )
+    assert run.exit_code == 1, run.output
+    assert (
+        f"error: the bad query of web/availability returned {value}, which is not a count; check the query and its "
+        "series (a division by zero, or a series that is not a counter); query: the counter parts "
+        "(queries/counter.promql) of web_errors_total"
+    ) in run.output
+    assert f"error: the good query of web/raw returned {value}, which is not a count;" in run.output
+    report = json.loads((tmp_path / "out/2026-10/report.json").read_text())
+    statuses = {(s["name"], slo["slo"]): slo["status"] for s in report["services"] for slo in s["slos"]}
+    assert statuses == {("api", "availability"): "met", ("web", "availability"): "no data", ("web", "raw"): "no data"}

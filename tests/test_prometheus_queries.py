@@ -12,8 +12,8 @@ import pytest
 from reports.config import ConfigError, SloConfig, parse_config
 from reports.sources import SourceError, source_for
 from reports.sources.prometheus import Grid, PrometheusSource
-from reports.sources.promql import QueryPlanError, at, duration, escape, fill, plan, series, templates
-from reports.sources.reconcile import gaps, needs_presence, to_counts, with_presence
+from reports.sources.promql import QueryPlanError, at, counter, duration, escape, fill, plan, samples, series, templates
+from reports.sources.reconcile import carry, gaps, increase, to_counts
 from tests.conftest import catalogue
 from tests.prom_servers import need
 
@@ -52,10 +52,7 @@ def test_ratio_queries_apply_increase_per_series_then_sum():
         == 'sum by (customer) (increase(http_requests_total{service="api"}[5m]))'
     )
     assert queries.other == ("bad", 'sum by (customer) (increase(http_requests_total{code=~"5.."}[{{ window }}]))')
-    assert (
-        at(queries.presence, timedelta(seconds=299))
-        == 'sum by (customer) (count_over_time(http_requests_total{service="api"}[299s]))'
-    )
+    assert queries.counters == ('http_requests_total{service="api"}', 'http_requests_total{code=~"5.."}')
     good = plan("api", slo(total="t_total", good='t_total{ok="1"}'), "")
     assert good.other == ("good", 'sum by () (increase(t_total{ok="1"}[{{ window }}]))')
 
@@ -67,10 +64,7 @@ def test_ratio_queries_apply_increase_per_series_then_sum():
         ({"total": "t", "bad": "b", "good": "g"}, "a ratio SLI needs total and exactly one of bad or good"),
         ({"kind": "latency", "histogram": "h"}, "a latency SLI needs histogram and threshold"),
         ({"kind": "raw", "total_query": "x"}, "a raw SLI needs total_query and good_query"),
-        (
-            {"kind": "raw", "total_query": "x[{{range}}]", "good_query": "y"},
-            "unknown placeholder {{range}}; use {{service}}, {{slo}}, {{window}}",
-        ),
+        # An unknown placeholder never gets this far: validation refuses it (tests/test_config.py).
     ],
 )
 def test_incomplete_slis_say_what_is_missing(sli, message):
@@ -92,7 +86,7 @@ def test_raw_queries_get_escaped_names_and_the_window():
     assert (
         at(queries.good, timedelta(hours=1)) == 'sum(increase(p_total{service="pay\\"ments",slo="availability"}[1h]))'
     )
-    assert queries.presence is None
+    assert queries.counters is None
 
 
 def test_a_latency_threshold_picks_its_bucket_as_the_server_spells_it():
@@ -117,8 +111,9 @@ def test_a_latency_threshold_picks_its_bucket_as_the_server_spells_it():
 
 def test_every_template_uses_only_known_placeholders():
     known = {"by", "total", "bad", "good", "bucket", "count", "buckets", "good_query", "total_query"}
-    assert set(templates("ratio")) == {"total", "bad", "good", "presence"}
-    assert set(templates("latency")) == {"good", "total", "presence", "boundaries"}
+    assert set(templates("ratio")) == {"total", "bad", "good"}
+    assert set(templates("latency")) == {"good", "total", "boundaries"}
+    assert set(templates("counter")) == {"step", "appear", "first", "vanish", "resets"}
     assert set(templates("raw")) == {"good", "total"}
     for kind in ("ratio", "latency", "raw"):
         for query in templates(kind).values():
@@ -131,11 +126,16 @@ def test_gaps_are_the_runs_between_steps_with_data():
     assert gaps(np.array([0, 1, 1, 0], dtype=bool)) == []
 
 
-def test_presence_decides_which_steps_have_rows():
-    values = np.array([5.0, 0.0, np.nan, np.nan, 0.0])
-    samples = np.array([1.0, 0.0, 0.0, 1.0, 1.0])
-    assert needs_presence(values) and not needs_presence(np.array([1.0, 2.0]))
-    np.testing.assert_array_equal(with_presence(values, samples), [5.0, np.nan, np.nan, 0.0, 0.0])
+def test_increase_counts_each_rise_and_after_a_reset_the_new_value():
+    assert increase(10.0, np.array([12.0, 12.0, 15.0])) == 5.0
+    assert increase(10.0, np.array([12.0, 3.0, 7.0])) == 2.0 + 3.0 + 4.0  # restarted from 0 before 3
+    assert increase(10.0, np.array([])) == 0.0
+
+
+def test_events_outside_the_totals_rows_move_to_the_next_row():
+    present = np.array([True, False, False, True, False])
+    moved = carry(np.array([1.0, 2.0, np.nan, 4.0, 5.0]), present)
+    np.testing.assert_array_equal(moved, [1.0, 0.0, 0.0, 4.0 + 2.0 + 5.0, 0.0])  # the last ones go to the last row
 
 
 def test_rows_that_already_add_up_come_back_unchanged():
@@ -238,3 +238,14 @@ def test_a_missing_server_binary_skips_locally_and_fails_in_ci(monkeypatch):
         match="victoria-metrics is not installed; install it with: apt-get install -y victoria-metrics",
     ):
         need("victoria-metrics", "victoria-metrics")
+
+
+@pytest.mark.parametrize("closed, window", [(True, "299999ms"), (False, "5m")])
+def test_a_counter_is_read_in_one_request_of_tagged_parts(closed, window):
+    query = counter('x_total{a="b"}', "customer", timedelta(minutes=5), closed)
+    assert query.startswith(
+        f'label_replace(sum by (customer) (last_over_time(x_total{{a="b"}}[{window}]) - '
+        f'last_over_time(x_total{{a="b"}}[{window}] offset 5m)), "slo_report_part", "step", "", "") or '
+    )
+    assert query.count(" or label_replace(") == 4 and "increase(" not in query and "rate(" not in query
+    assert samples("x_total", timedelta(minutes=5), closed) == f"x_total[{'599999ms' if closed else '10m'}]"

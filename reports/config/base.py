@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 CHANGE_KINDS = ("feature", "bugfix", "security", "refactor")
 ChangeKind = Literal["feature", "bugfix", "security", "refactor"]
@@ -53,6 +54,63 @@ def fraction(value: Any, example: str) -> float:
     if not 0 < value < 1:
         raise ValueError(f"{value} is out of range; write a fraction between 0 and 1 (exclusive), such as {example}")
     return float(value)
+
+
+MAX_NAME = 120
+"""Characters in a name: enough for any real service, SLO, tier or customer, short enough for a
+heading and (shortened further, see ``naming.file_stem``) a file name."""
+_JOINERS = ("\u200c", "\u200d")
+"""Zero-width (non-)joiners: format characters that some scripts and emoji need."""
+
+
+def hidden_character(text: str, lines: bool = False) -> str | None:
+    """The first character that is invisible or reorders text: controls (NUL, ESC, ...), line and
+    paragraph separators, bidirectional overrides and isolates (U+202A-202E, U+2066-2069) and other
+    format characters. ``lines`` allows tabs and newlines (free text)."""
+    for char in text:
+        if lines and char in "\t\n":
+            continue
+        kind = unicodedata.category(char)
+        if kind in ("Cc", "Cs", "Zl", "Zp") or (kind == "Cf" and char not in _JOINERS):
+            return char
+    return None
+
+
+def describe_character(char: str) -> str:
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character')})"
+
+
+def check_name(value: str, what: str = "name", longest: int | None = MAX_NAME) -> str:
+    """One line of visible text, at most ``longest`` characters: names reach headings, file
+    names, email subjects, CSV and JSON. Customer names have no limit: they come from billing
+    systems as they are, and their statements' file names are shortened (``naming.file_stem``)."""
+    char = hidden_character(value)
+    if char is not None:
+        raise ValueError(
+            f"{what} {value!r} holds {describe_character(char)}, which can make it display as something else; remove it"
+        )
+    if longest is not None and len(value) > longest:
+        raise ValueError(
+            f"{what} {value[:40]!r}... is {len(value)} characters long; shorten it to {longest} or fewer "
+            "(names become headings and file names)"
+        )
+    return value
+
+
+def check_text(value: str) -> str:
+    """Free text (descriptions, reasons): several lines allowed, nothing invisible."""
+    char = hidden_character(value, lines=True)
+    if char is not None:
+        raise ValueError(
+            f"{value[:60]!r} holds {describe_character(char)}, which can make it display as something else; remove it"
+        )
+    return value
+
+
+Name = Annotated[str, Field(min_length=1), AfterValidator(check_name)]
+"""A name (service, SLO, zone, title): visible characters on one line, at most ``MAX_NAME``."""
+Text = Annotated[str, AfterValidator(check_text)]
+"""Free text that reaches a document: no control or bidirectional-override characters."""
 
 
 class Model(BaseModel):

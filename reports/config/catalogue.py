@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..naming import file_stem
-from .base import Model, require_unique, resolve_path
+from .base import Model, Name, format_duration, require_unique, resolve_path
 from .customers import CustomersConfig
 from .email import EmailConfig
 from .policy import PolicyConfig
@@ -23,7 +23,7 @@ RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "custome
 class Config(Model):
     """The whole catalogue."""
 
-    title: str = "Engineering"
+    title: Name = "Engineering"
     """Organisation or platform name shown on every document."""
     timezone: str = "UTC"
     """IANA time zone; months and days are cut in it (DST-aware)."""
@@ -70,12 +70,36 @@ class Config(Model):
         return self
 
     @model_validator(mode="after")
+    def _slices_fit_steps(self) -> Config:
+        """A slice is a whole number of steps: the data cannot be cut finer than its step, and a
+        slice between two multiples would silently be rounded to one of them."""
+        step = self.source.step
+        problems = []
+        for i, service in enumerate(self.services):
+            for j, slo in enumerate(service.slos):
+                size = slo.downtime.slice
+                if size % step:
+                    fitted = format_duration(max(step, size // step * step))
+                    problems.append(
+                        f"services[{i}].slos[{j}].downtime.slice: {format_duration(size)} is not a whole multiple "
+                        f"of source.step {format_duration(step)}; set slice to {fitted} or another multiple"
+                        + (
+                            ""
+                            if "slice" in slo.downtime.model_fields_set
+                            else f" ({format_duration(size)} is the default)"
+                        )
+                    )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _known_dependencies(self) -> Config:
-        names = [s.name for s in self.services]
+        names = {s.name for s in self.services}
         for index, service in enumerate(self.services):
-            others = [n for n in names if n != service.name]
             for dependency in service.depends_on:
-                if dependency not in others:
+                if dependency not in names or dependency == service.name:
+                    others = [s.name for s in self.services if s.name != service.name]
                     choice = f"use one of {', '.join(others)}" if others else "the catalogue has no other service"
                     raise ValueError(
                         f"services[{index}].depends_on: {dependency!r} is not another service of this "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import Model, fraction, resolve_path, warn
+from .base import ENV_NAME_RE, Model, check_name, fraction, resolve_path, warn
 
 
 class TierConfig(Model):
@@ -43,6 +44,20 @@ class TierConfig(Model):
                 )
         return value
 
+    @field_validator("credits")
+    @classmethod
+    def _credits_rise_as_the_sli_falls(cls, credits: dict[float, float]) -> dict[float, float]:
+        """The largest applicable credit wins, so an entry below another with a smaller credit never applies."""
+        ordered = sorted(credits.items(), reverse=True)
+        for (upper, upper_credit), (lower, lower_credit) in pairwise(ordered):
+            if lower_credit <= upper_credit:
+                raise ValueError(
+                    f"credit {lower_credit:g} for SLI below {lower:g} is not more than the {upper_credit:g} for "
+                    f"below {upper:g}, so it can never apply; credits must rise as the SLI falls, "
+                    f"e.g. {{0.999: 10, 0.99: 25, 0.95: 100}}"
+                )
+        return credits
+
     @model_validator(mode="after")
     def _credits_need_sla(self) -> TierConfig:
         if self.credits and self.sla is None:
@@ -63,6 +78,28 @@ class CustomersConfig(Model):
     """Customer → tier, e.g. ``{acme: enterprise}``."""
     assignments_file: Path | None = None
     """CSV with columns ``customer,tier`` (a billing export), relative to the config file; merged with ``assignments``."""
+
+    @field_validator("label")
+    @classmethod
+    def _label_name(cls, value: str) -> str:
+        if not ENV_NAME_RE.match(value):
+            raise ValueError(f"{value!r} is not a label or column name; use letters, digits and _, e.g. customer")
+        return value
+
+    @field_validator("tiers")
+    @classmethod
+    def _tier_names(cls, tiers: dict[str, TierConfig]) -> dict[str, TierConfig]:
+        for name in tiers:
+            check_name(name, "tier")
+        return tiers
+
+    @field_validator("assignments")
+    @classmethod
+    def _assignment_names(cls, assignments: dict[str, str]) -> dict[str, str]:
+        for customer, tier in assignments.items():
+            check_name(customer, "customer", longest=None)
+            check_name(tier, "tier")
+        return assignments
 
     @field_validator("assignments_file")
     @classmethod
@@ -110,4 +147,12 @@ def _read_assignments(path: Path) -> dict[str, str]:
         raise ValueError(f"cannot read {path}: {exc.strerror}; check the path (relative to the config file)") from None
     if rows and not {"customer", "tier"} <= set(rows[0]):
         raise ValueError(f"{path} needs the columns customer,tier")
-    return {row["customer"].strip(): row["tier"].strip() for row in rows if row.get("customer", "").strip()}
+    assignments = {}
+    for line, row in enumerate(rows, start=2):
+        customer, tier = (row.get("customer") or "").strip(), (row.get("tier") or "").strip()
+        if customer:
+            try:
+                assignments[check_name(customer, "customer", longest=None)] = check_name(tier, "tier")
+            except ValueError as exc:
+                raise ValueError(f"assignments_file {path} line {line}: {exc}") from None
+    return assignments

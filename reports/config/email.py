@@ -7,19 +7,20 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import ENV_NAME_RE, Duration, Model
+from .base import ENV_NAME_RE, Duration, Model, hidden_character
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _SUBJECT_FIELDS = {"title": "", "month": ""}
 
 
 def _email_address(value: Any) -> str:
-    """One mailbox, ``name@example.com`` or ``Name <name@example.com>``; one line only, so no header injection."""
+    """One mailbox, ``name@example.com`` or ``Name <name@example.com>``; one line of visible
+    characters only, so no header injection and no display name that reads as something else."""
     from email.utils import parseaddr
 
     text = str(value).strip()
     _, address = parseaddr(text)
-    if "\n" in text or "\r" in text or "@" not in address or address.startswith("@") or address.endswith("@"):
+    if hidden_character(text) or "@" not in address or address.startswith("@") or address.endswith("@"):
         raise ValueError(f"{value!r} is not an email address; write it as name@example.com")
     return text
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
-from .base import CHANGE_KINDS, ChangeKind, Model, require_unique
+from .base import CHANGE_KINDS, ChangeKind, Model, Name, check_name, check_text, require_unique
 
 
 class ZoneConfig(Model):
     """One zone of the error-budget policy. The four default names carry default rules."""
 
-    name: str = Field(min_length=1)
+    name: Name
     """Zone name, e.g. ``green``."""
     min_remaining: float | None = None
     """The zone applies when the remaining budget is at least this fraction (may be 0). The last zone has none: it catches the rest."""
@@ -24,6 +24,16 @@ class ZoneConfig(Model):
     """Who is told the service is in this zone."""
     guidance: str | None = None
     """One sentence for the report on what the zone means for the team."""
+
+    @field_validator("approval", "guidance")
+    @classmethod
+    def _visible_text(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
+
+    @field_validator("notify")
+    @classmethod
+    def _visible_names(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [check_name(name) for name in value]
 
 
 DEFAULT_ZONE_RULES: dict[str, dict[str, Any]] = {

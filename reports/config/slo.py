@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import Duration, Model, fraction, require_unique
+from .base import Duration, Model, Name, Text, fraction, require_unique
+from .email import EmailAddress
+from .promql import check_query, check_selector
 
 
 class SliConfig(Model):
@@ -30,6 +33,28 @@ class SliConfig(Model):
     """raw: PromQL of valid events with ``{{window}}`` placeholders."""
     good_query: str | None = None
     """raw: PromQL of good events with ``{{window}}`` placeholders."""
+
+    @field_validator("total", "bad", "good", "histogram", "total_query", "good_query")
+    @classmethod
+    def _parses(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Selectors and queries parse as PromQL (offline); which is which depends on ``kind``."""
+        if value is None:
+            return None
+        raw_query = info.field_name in ("total_query", "good_query") or (
+            info.field_name == "good" and info.data.get("kind") == "raw"
+        )
+        return check_query(value) if raw_query else check_selector(value)
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _check_threshold(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{value!r} is not a number of seconds; write the bucket bound in seconds, e.g. 0.3")
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError(f"{value} is not a latency; write a positive number of seconds, e.g. 0.3")
+        return float(value)
 
 
 class DowntimeConfig(Model):
@@ -59,11 +84,11 @@ class IncidentConfig(Model):
 
 
 class SloConfig(Model):
-    name: str = Field(min_length=1)
+    name: Name
     """Short name, unique within the service, e.g. ``availability``."""
     objective: float
     """Target SLI as a fraction, e.g. 0.999 for 99.9%."""
-    description: str = ""
+    description: Text = ""
     """One sentence on what good means, shown in the report."""
     sli: SliConfig = SliConfig()
     """How events are counted."""
@@ -93,7 +118,7 @@ class MaintenanceConfig(Model):
     """Start instant with its offset, e.g. ``2026-10-10T02:00:00Z``."""
     end: datetime
     """End instant (exclusive)."""
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
     """Why, in words a customer can read: it is printed in the SLA statements."""
     announced: date | None = None
     """When customers were told."""
@@ -113,13 +138,13 @@ class MaintenanceConfig(Model):
 
 
 class ServiceConfig(Model):
-    name: str = Field(min_length=1)
+    name: Name
     """Service name as it appears in the data and the documents."""
-    description: str = ""
+    description: Text = ""
     """What the service does, one line."""
-    owner: str = ""
+    owner: Text = ""
     """Owning team."""
-    email: list[str] = []
+    email: list[EmailAddress] = []
     """Who receives this service's PDF."""
     slos: list[SloConfig] = Field(min_length=1)
     """The service's objectives."""

@@ -61,6 +61,14 @@ class SourceConfig(Model):
     """prometheus: PEM file of the CA certificates that sign the server's certificate, relative to the config file."""
     tls_verify: bool = True
     """prometheus: ``false`` turns off certificate checks (test setups only; prefer ``ca_bundle``)."""
+    engine: Literal["auto", "prometheus", "thanos", "mimir", "victoriametrics"] = "auto"
+    """prometheus: which server answers at ``url``; each engine gets its own request parameters and limits. ``auto`` reads ``/api/v1/status/buildinfo`` (and, for Thanos, ``/api/v1/stores``). ``thanos`` asks for deduplicated, raw-resolution data and refuses partial answers; ``mimir`` sends ``tenant`` and splits queries longer than ``max_query_length``; ``victoriametrics`` refuses partial answers (the cluster's URL is ``http://vmselect:8481/select/<accountID>/prometheus``)."""
+    tenant: str | None = None
+    """prometheus: tenant sent as the ``X-Scope-OrgID`` header (Mimir, Cortex, Thanos Receive); leave unset for a single-tenant server."""
+    max_query_length: Duration | None = None
+    """prometheus: the longest time range one query may span, lookback included; longer ranges are split into shorter queries whose counts add up exactly. Default: 768h for ``mimir`` (its usual ``max_partial_query_length``), no limit otherwise."""
+    max_points: int | None = Field(None, ge=100)
+    """prometheus: the most points per series one range query may return; longer ranges are split. Default: 11000 (Prometheus, Thanos, Mimir), 30000 for ``victoriametrics`` (``-search.maxPointsPerTimeseries``)."""
 
     @field_validator("path", "ca_bundle")
     @classmethod
@@ -87,6 +95,13 @@ class SourceConfig(Model):
                 raise ValueError(f"{name} would put a secret in the YAML; use bearer_token_env or basic_auth instead")
         return value
 
+    @field_validator("tenant")
+    @classmethod
+    def _check_tenant(cls, value: str | None) -> str | None:
+        if value is not None and (not value or any(ch in value for ch in "\r\n\x00|") or len(value) > 150):
+            raise ValueError("is not a tenant ID (up to 150 characters, no line breaks or |); write e.g. team-a")
+        return value
+
     @field_validator("bearer_token_env")
     @classmethod
     def _check_env(cls, value: str | None) -> str | None:
@@ -100,6 +115,8 @@ class SourceConfig(Model):
             raise ValueError("a prometheus source needs a url; add url: http://prometheus:9090")
         if self.bearer_token_env is not None and self.basic_auth is not None:
             raise ValueError("bearer_token_env and basic_auth are both set; keep the one your server expects")
+        if self.tenant is not None and any(name.lower() == "x-scope-orgid" for name in self.headers):
+            raise ValueError("tenant and headers.X-Scope-OrgID are both set; keep tenant")
         if self.ca_bundle is not None and not self.tls_verify:
             raise ValueError("ca_bundle is set but tls_verify is false; remove one of them")
         return self

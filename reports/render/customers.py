@@ -10,7 +10,6 @@ objective, because nothing of that kind is put into it.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..compute.customers import CustomerResult, CustomerResults, Exclusion, TierSummary
 from ..compute.results import SloResult
-from ..naming import file_stem
+from ..naming import file_stem, hashed_stem
 from ..policy import ServiceAssessment
 from ..report import MonthReport
 
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from .context import DocumentMeta
 
 STATEMENT_FOLDER = "customers"
-MAX_STEM = 80
 """Customer names come from the data: a longer stem is cut and made unique with a hash."""
 SUMMARY_CREDITS = 6
 """The summary lists at most this many credits (largest first); the index and credits.csv list all."""
@@ -164,10 +162,6 @@ def customers_section(result: SloResult, service: str, slo_anchor: str) -> Custo
 # --- statement file names ------------------------------------------------------------------
 
 
-def _hash(name: str, length: int = 8) -> str:
-    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:length]
-
-
 def statement_names(customers: Iterable[str]) -> dict[str, str]:
     """Customer → its statement's path in the month folder, ``customers/<stem>.pdf``.
 
@@ -176,10 +170,7 @@ def statement_names(customers: Iterable[str]) -> dict[str, str]:
     a hash of the full name appended; so do stems longer than ``MAX_STEM``.
     """
     names = sorted(set(customers))
-    stems = {}
-    for name in names:
-        stem = file_stem(name)
-        stems[name] = f"{stem[:MAX_STEM].rstrip('-.')}-{_hash(name)}" if len(stem) > MAX_STEM else stem
+    stems = {name: file_stem(name) for name in names}
     for length in (8, 16, 64):  # a longer hash each round: distinct names end distinct
         seen: dict[str, list[str]] = {}
         for name, stem in stems.items():
@@ -188,7 +179,7 @@ def statement_names(customers: Iterable[str]) -> dict[str, str]:
         if not clashes:
             break
         for name in clashes:
-            stems[name] = f"{file_stem(name)[:MAX_STEM].rstrip('-.')}-{_hash(name, length)}"
+            stems[name] = hashed_stem(name, length)
     return {name: f"{STATEMENT_FOLDER}/{stem}.pdf" for name, stem in stems.items()}
 
 

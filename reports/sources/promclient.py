@@ -4,7 +4,13 @@ Every call is a form-encoded POST (queries get long) with an explicit evaluation
 queries of one report never read two different "now"s. Connection errors, timeouts, 429 and
 5xx are retried with exponential backoff; a rejected query (4xx, ``status: error``) is not,
 since asking again gives the same answer. ``query_range`` is split so that no request asks
-for more than 11,000 points per series, the limit Prometheus enforces.
+for more than the engine's points per series (11,000 in Prometheus) or spans more than its
+query-length limit (Mimir's ``max_partial_query_length``).
+
+Each engine (see :class:`Engine`) gets its own request parameters: Thanos is asked for
+deduplicated raw data and to fail rather than answer partially; VictoriaMetrics to refuse
+partial answers. Any answer that still says it is partial (``warnings``, ``isPartial``) is an
+error, since a partial count is a wrong count.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,7 +35,58 @@ log = logging.getLogger(__name__)
 
 MAX_POINTS = 11_000
 MAX_RETRY_AFTER = 30.0
+MIMIR_MAX_QUERY_LENGTH = 768 * 3600.0
+VICTORIA_MAX_POINTS = 30_000
 Labels = tuple[tuple[str, str], ...]
+ENGINES = ("prometheus", "thanos", "mimir", "victoriametrics")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What the source must know about the server: its request parameters and limits, and
+    whether range selectors are left-open (Prometheus 3, VictoriaMetrics: a sample on the
+    lower boundary is outside) or closed (Prometheus 2: it is inside)."""
+
+    name: str = "prometheus"
+    version: str = ""
+    left_open: bool = False
+    max_points: int = MAX_POINTS
+    max_length: float | None = None
+    """Seconds one query may span, lookback included; None: no limit."""
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, name: str, source: SourceConfig, version: str = "", left_open: bool = False) -> Engine:
+        params = {
+            "thanos": (("partial_response", "false"), ("dedup", "true"), ("max_source_resolution", "0s")),
+            "victoriametrics": (("deny_partial_response", "1"),),
+        }.get(name, ())
+        default_points = VICTORIA_MAX_POINTS if name == "victoriametrics" else MAX_POINTS
+        default_length = MIMIR_MAX_QUERY_LENGTH if name == "mimir" else None
+        length = source.max_query_length.total_seconds() if source.max_query_length else default_length
+        return cls(
+            name=name,
+            version=version,
+            left_open=left_open or name == "victoriametrics" or _major(version) >= 3,
+            max_points=source.max_points or default_points,
+            max_length=length,
+            params=params,
+        )
+
+    def describe(self) -> str:
+        limits = [f"{self.max_points} points per series"]
+        if self.max_length:
+            limits.append(f"queries up to {self.max_length / 3600:g}h")
+        edges = "left-open ranges" if self.left_open else "closed ranges"
+        version = f" {self.version}" if self.version else ""
+        return f"{self.name}{version} ({edges}; {', '.join(limits)})"
+
+
+def _major(version: str) -> int:
+    try:
+        return int(version.split(".", 1)[0])
+    except ValueError:
+        return 0
 
 
 class PromError(Exception):
@@ -73,6 +130,8 @@ def make_session(source: SourceConfig) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update(source.headers)
+    if source.tenant:
+        session.headers["X-Scope-OrgID"] = source.tenant
     if source.bearer_token_env:
         session.headers["Authorization"] = f"Bearer {_secret(source.bearer_token_env, 'source.bearer_token_env')}"
     if source.basic_auth:
@@ -125,7 +184,10 @@ class PromClient:
         max_points: int = MAX_POINTS,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.url = source.url
+        self.url: str = source.url or ""
+        self._source = source
+        self.oldest: float | None = None
+        """Unix seconds of the oldest sample the server holds, once ``oldest_sample`` was asked (Prometheus only)."""
         self.timeout = source.timeout.total_seconds()
         self.session = session if session is not None else make_session(source)
         self._owns_session = session is None
@@ -134,6 +196,49 @@ class PromClient:
         self.max_points = max_points
         self.sleep = sleep
         self.stats = ClientStats()
+        self.engine = Engine(max_points=max_points)
+        self.setting = source.engine
+
+    def detect(self, at: float) -> Engine:
+        """Decide the engine (``source.engine``, or from ``/api/v1/status/buildinfo``) and probe
+        whether its ranges are left-open; remembered for every later request."""
+        source_name, version = self.setting, ""
+        info = self._get("/api/v1/status/buildinfo")
+        if isinstance(info, dict):
+            version = str(info.get("version", ""))
+        if source_name == "auto":
+            if info is not None and not version:
+                source_name = "victoriametrics"  # VictoriaMetrics answers buildinfo with an empty data object
+            elif isinstance(info, dict) and "mimir" in str(info.get("application", "")).lower():
+                source_name = "mimir"
+            elif self._get("/api/v1/stores") is not None:
+                source_name = "thanos"
+            else:
+                source_name = "prometheus"
+        engine = Engine.of(source_name, self._source, version)
+        if self.max_points < MAX_POINTS:  # tests shrink the limit to exercise splitting
+            engine = replace(engine, max_points=self.max_points)
+        self.engine = engine
+        if not engine.left_open:
+            # A subquery of 60s at 10s has 7 points in a closed range and 6 in a left-open one.
+            at = float(int(at) // 10 * 10)
+            answer = self.instant("count_over_time(vector(1)[60s:10s])", at)
+            self.engine = replace(engine, left_open=next(iter(answer.values()), 7.0) == 6.0)
+        return self.engine
+
+    def oldest_sample(self) -> float | None:
+        """Unix seconds of the oldest sample a Prometheus still holds (None: unknown, or not Prometheus)."""
+        if self.engine.name != "prometheus":
+            return None
+        text = self._get_text("/metrics")
+        for line in (text or "").splitlines():
+            if line.startswith("prometheus_tsdb_lowest_timestamp "):
+                try:
+                    value = float(line.split()[1]) / 1000
+                except (IndexError, ValueError):
+                    return None
+                return value if value > 0 else None
+        return None
 
     def close(self) -> None:
         if self._owns_session:
@@ -142,6 +247,11 @@ class PromClient:
     def instant(self, query: str, at: float) -> dict[Labels, float]:
         """``/api/v1/query`` evaluated at ``at`` (Unix seconds): one value per series."""
         data = self._post("/api/v1/query", {"query": query, "time": _stamp(at)})
+        if data.get("resultType") == "scalar":
+            try:
+                return {(): float(data["result"][1])}
+            except (IndexError, TypeError, ValueError) as exc:
+                raise PromError(f"the answer's result is malformed ({exc!r})", reachable=True) from None
         if data.get("resultType") != "vector":
             raise PromError(f"expected a vector, got {data.get('resultType')!r}", reachable=True)
         try:
@@ -149,13 +259,35 @@ class PromClient:
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise PromError(f"the answer's result is malformed ({exc!r})", reachable=True) from None
 
-    def range(self, query: str, first: float, last: float, step: float) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+    def samples(self, query: str, at: float) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+        """The raw samples of a range selector (``x[5m]``) at ``at``: (timestamps, values) per series."""
+        data = self._post("/api/v1/query", {"query": query, "time": _stamp(at)})
+        if data.get("resultType") != "matrix":
+            raise PromError(f"expected a matrix, got {data.get('resultType')!r}", reachable=True)
+        return _matrix(data, {})
+
+    def range(
+        self, query: str, first: float, last: float, step: float, reach: float = 0.0
+    ) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
         """``/api/v1/query_range`` from ``first`` to ``last`` (evaluation times, Unix seconds),
-        in as many requests as the points-per-series limit needs: (timestamps, values) per series."""
+        in as many requests as the engine's points-per-series and query-length limits need
+        (``reach``: seconds the query looks back from each evaluation time): (timestamps,
+        values) per series."""
         count = round((last - first) / step) + 1
+        per_request = self.engine.max_points
+        if self.engine.max_length:
+            fits = int((self.engine.max_length - reach) // step) + 1
+            if fits < 1:
+                raise PromError(
+                    f"one step with its lookback ({reach + step:g} s) is longer than the engine's query-length "
+                    f"limit ({self.engine.max_length:g} s)",
+                    reachable=True,
+                    hint="raise source.max_query_length to the server's limit, or use a shorter step",
+                )
+            per_request = min(per_request, fits)
         pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]] = {}
-        for begin in range(0, count, self.max_points):
-            end = min(count, begin + self.max_points) - 1
+        for begin in range(0, count, per_request):
+            end = min(count, begin + per_request) - 1
             data = self._post(
                 "/api/v1/query_range",
                 {
@@ -167,20 +299,39 @@ class PromClient:
             )
             if data.get("resultType") != "matrix":
                 raise PromError(f"expected a matrix, got {data.get('resultType')!r}", reachable=True)
-            try:
-                for item in data["result"]:
-                    values = item["values"]
-                    stamps = np.fromiter((p[0] for p in values), dtype=float, count=len(values))
-                    numbers = np.array([p[1] for p in values], dtype=float)
-                    pieces.setdefault(_labels(item.get("metric")), []).append((stamps, numbers))
-            except (KeyError, IndexError, TypeError, ValueError) as exc:
-                raise PromError(f"the answer's result is malformed ({exc!r})", reachable=True) from None
+            _matrix(data, pieces)
         return {
             key: (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
             for key, parts in pieces.items()
         }
 
+    def get_data(self, path: str) -> Any:
+        """``data`` of a GET to an API path (``/api/v1/status/flags``), or None when the server does not have it."""
+        return self._get(path)
+
+    def _get(self, path: str) -> Any:
+        """``data`` of a GET to an API path, or None when the server does not have it."""
+        text = self._get_text(path)
+        if text is None:
+            return None
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return None
+        return body.get("data") if isinstance(body, dict) and body.get("status") == "success" else None
+
+    def _get_text(self, path: str) -> str | None:
+        started = time.perf_counter()
+        try:
+            response = self.session.get(self.url + path, timeout=self.timeout, verify=self.session.verify)
+        except requests.RequestException:
+            return None
+        finally:
+            self.stats.add(time.perf_counter() - started)
+        return response.text if response.status_code == 200 else None
+
     def _post(self, path: str, form: dict[str, str]) -> dict[str, Any]:
+        form = {**dict(self.engine.params), **form}
         failure = ""
         for attempt in range(1, self.attempts + 1):
             pause = self.backoff * 2 ** (attempt - 1)
@@ -250,10 +401,41 @@ class PromClient:
                 reachable=True,
                 hint="check that url points at the Prometheus HTTP API",
             )
+        if body.get("isPartial") is True:
+            raise PromError(
+                "the server answered with partial data (isPartial: some storage nodes did not answer)",
+                reachable=True,
+                hint="a partial answer would undercount; retry when every storage node is up",
+            )
+        warnings = [str(w) for w in body.get("warnings") or []]
+        if warnings:
+            raise PromError(
+                f"the server answered with warnings, so the data may be partial: {'; '.join(warnings)[:300]}",
+                reachable=True,
+                hint="a partial answer would undercount; fix what the warning names (e.g. an unreachable store)",
+            )
         data = body.get("data")
         if not isinstance(data, dict) or not isinstance(data.get("result"), list):
             raise PromError("the answer has no data.result", reachable=True)
         return data
+
+
+def _matrix(
+    data: dict[str, Any], pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]]
+) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+    """Add a matrix answer's series to ``pieces``; also return them joined."""
+    try:
+        for item in data["result"]:
+            values = item["values"]
+            stamps = np.fromiter((p[0] for p in values), dtype=float, count=len(values))
+            numbers = np.array([p[1] for p in values], dtype=float)
+            pieces.setdefault(_labels(item.get("metric")), []).append((stamps, numbers))
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise PromError(f"the answer's result is malformed ({exc!r})", reachable=True) from None
+    return {
+        key: (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        for key, parts in pieces.items()
+    }
 
 
 def _reason(exc: Exception) -> str:

@@ -1,10 +1,15 @@
 """Event counts from the Prometheus HTTP API (or a compatible engine: Thanos, Mimir, VictoriaMetrics).
 
-Per SLO, concurrently within ``max_concurrency``, for the total and the bad (or good) counter:
-``increase()`` per step to place events in time, per day and over the whole range for exact
-totals; only when the series have holes also a count of samples per step and one query per
-gap (see ``reconcile``). Requests therefore grow with the number of SLOs, not with customers
-or days; customers are summed on the server unless an SLO's SLA needs them apart.
+Per SLO, concurrently within ``max_concurrency``, the total and the bad (or good) counter are
+each read with one range request (``queries/counter.promql``) whose parts give, per step, the
+events of the series scraped in this step and the one before (summed on the server, per
+customer where an SLA needs them apart) and, series by series, only the exceptions: series
+that appear (born, or back after a scrape gap), vanish, or reset. Every count is a difference
+of real samples, so nothing is extrapolated: a gap's events land in the step where scrapes
+resume, a series born at 1 counts its first event, and a range ending inside a gap adds
+nothing. Day and month totals are sums of the steps. Requests grow with the number of SLOs,
+not with customers or days. Raw SLIs (the user's own PromQL) keep ``increase()`` per step,
+reconciled per day and over the range (see ``reconcile``).
 
 A failing SLO becomes an entry in ``EventCounts.problems`` (reported as "no data"); the other
 SLOs are unaffected. A server that cannot be used at all raises ``SourceError`` before any
@@ -13,10 +18,11 @@ SLO is queried, so a run never replaces a good report with one where everything 
 
 from __future__ import annotations
 
+import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -25,6 +31,11 @@ import requests
 from ..config import Config, SloConfig
 from . import COLUMNS, EventCounts, SourceError, empty_frame, promql, reconcile
 from .promclient import MAX_POINTS, ClientStats, Labels, PromClient, PromError
+
+RETENTION_FIX = (
+    "keep the months you report on in long-term storage (Thanos, Mimir or VictoriaMetrics) and point source.url "
+    "at it, or raise Prometheus's --storage.tsdb.retention.time above 35d so the whole month is still there on the 1st"
+)
 
 log = logging.getLogger(__name__)
 COVERAGE_WARNING = 0.99
@@ -156,12 +167,27 @@ def _customer_label(config: Config, slo: SloConfig) -> str | None:
 
 
 def _check_server(client: PromClient, at: float) -> None:
-    """One trivial query first: an unusable server is one clear error, not one per SLO."""
+    """One trivial query first: an unusable server is one clear error, not one per SLO. Then the
+    engine (its parameters, limits and range edges) and, for Prometheus, the oldest sample it holds."""
     try:
+        client.detect(at)
         client.instant("vector(1)", at)
     except PromError as exc:
         hint = exc.hint or "check that url points at the Prometheus HTTP API"
         raise SourceError(f"source.url {client.url}: {exc}; {hint}") from None
+    client.oldest = client.oldest_sample()
+
+
+def retention_problem(client: PromClient, start: float) -> str | None:
+    """Why a range starting at ``start`` cannot be counted: the server has deleted its beginning."""
+    oldest = client.oldest
+    if oldest is None or oldest <= start:
+        return None
+    return (
+        f"deleted by retention: the report needs samples from {datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:%M} "
+        f"UTC, but {client.url} holds samples only from {datetime.fromtimestamp(oldest, UTC):%Y-%m-%d %H:%M} UTC "
+        f"on; {RETENTION_FIX}"
+    )
 
 
 class _Slo:
@@ -175,6 +201,7 @@ class _Slo:
         return dict(labels).get(self.label, "") if self.label else ""
 
     def _ask(self, what: str, query: str, call):
+        """``call()``; a failure names the query (``query`` is the PromQL, or how a counter is read)."""
         try:
             return call()
         except PromError as exc:
@@ -191,13 +218,12 @@ class _Slo:
         step = grid.step * every
         text = promql.at(query, window or timedelta(seconds=step))
         first, count = grid.end_of(every - 1), grid.count // every
+        answer = self._ask(what, text, lambda: self.client.range(text, first, first + (count - 1) * step, step))
+        self.finite(what, text, (values for _, values in answer.values()))
         result = self._ask(
             what,
             text,
-            lambda: {
-                labels: _lay(*points, first, step, count)
-                for labels, points in self.client.range(text, first, first + (count - 1) * step, step).items()
-            },
+            lambda: {labels: _lay(stamps, values, first, step, count) for labels, (stamps, values) in answer.items()},
         )
         dense: Dense = {}
         for labels, values in result.items():
@@ -217,26 +243,262 @@ class _Slo:
     def over(self, what: str, query: str, window: timedelta, at: float) -> dict[str, float]:
         """Events of the ``window`` ending at ``at``, by group."""
         totals: dict[str, float] = {}
-        for labels, value in self.series(what, query, window, at).items():
-            if np.isfinite(value):
-                totals[self.group(labels)] = totals.get(self.group(labels), 0.0) + value
+        found = self.series(what, query, window, at)
+        self.finite(what, promql.at(query, window), (np.array([v]) for v in found.values()))
+        for labels, value in found.items():
+            totals[self.group(labels)] = totals.get(self.group(labels), 0.0) + value
         return totals
+
+    def finite(self, what: str, query: str, arrays) -> None:
+        """NaN or ±Inf from the server is never a count: the SLO becomes a problem naming the query,
+        never "no data" (NaN) or a crash (Inf)."""
+        for values in arrays:
+            bad = values[~np.isfinite(values)]
+            if len(bad):
+                shown = "NaN" if np.isnan(bad[0]) else "+Inf" if bad[0] > 0 else "-Inf"
+                raise SloProblem(
+                    f"the {what} query of {self.name} returned {shown}, which is not a count; check the query "
+                    f"and its series (a division by zero, or a series that is not a counter); query: {query}"
+                )
 
 
 def _fetch_slo(client: PromClient, grid: Grid, label: str | None, service: str, slo: SloConfig) -> pd.DataFrame:
     run = _Slo(client, grid, label, service, slo.name)
+    gone = retention_problem(client, grid.start)
+    if gone:
+        raise SloProblem(f"{service}/{slo.name}: {gone}")
     try:
         queries = promql.plan(service, slo, label or "")
         if queries.boundaries is not None:
-            found = run.series("bucket bounds", queries.boundaries, grid.span, grid.end_of(grid.count - 1))
+            found = _bucket_bounds(run, queries.boundaries)
             if not found:
                 raise SloProblem(
                     f"no histogram buckets found for {service}/{slo.name}; check the metric name "
-                    f"and labels; query: {promql.at(queries.boundaries, grid.span)}"
+                    f"and labels; query: {promql.at(queries.boundaries, _longest(client, grid.span))}"
                 )
             queries = queries.with_boundary([dict(labels).get("le", "") for labels in found])
     except promql.QueryPlanError as exc:
         raise SloProblem(f"cannot build the queries of {service}/{slo.name}: {exc}") from None
+    if queries.counters is None:
+        return _fetch_raw(run, queries, service, slo)
+    kind, _ = queries.other
+    total_selector, other_selector = queries.counters
+    total = _read_counter(run, "total", total_selector)
+    if not total:
+        raise SloProblem(
+            f"no series matched the total query of {service}/{slo.name}; check the metric name "
+            f"and labels; query: {_counter_query(run, total_selector)}"
+        )
+    other = _read_counter(run, kind, other_selector)
+    if kind == "good" and not other:
+        raise SloProblem(
+            f"no series matched the good query of {service}/{slo.name}; check the metric name "
+            f"and labels; query: {_counter_query(run, other_selector)}"
+        )
+    _no_strays(service, slo.name, kind, total, other, _counter_query(run, other_selector))
+    carried = {
+        key: reconcile.carry(other.get(key, np.zeros(grid.count)), ~np.isnan(values)) for key, values in total.items()
+    }
+    return _exact_rows(service, slo.name, grid, kind, total, carried)
+
+
+def _bucket_bounds(run: _Slo, query: str) -> dict[Labels, float]:
+    """The ``le`` labels seen over the whole range, in as many windows as the engine's query length
+    needs: a bound spelt "1" before a Prometheus 3 upgrade and "1.0" after it must both be found."""
+    grid = run.grid
+    window = _longest(run.client, grid.span)
+    found: dict[Labels, float] = {}
+    at = grid.end_of(grid.count - 1)
+    while at > grid.start:
+        found.update(run.series("bucket bounds", query, min(window, timedelta(seconds=at - grid.start)), at))
+        at -= window.total_seconds()
+    return found
+
+
+def _longest(client: PromClient, wanted: timedelta) -> timedelta:
+    """``wanted``, or less where the engine limits how far one query may reach."""
+    limit = client.engine.max_length
+    return min(wanted, timedelta(seconds=limit)) if limit else wanted
+
+
+def _no_strays(service: str, slo: str, kind: str, total: Dense, other: Dense, query: str) -> None:
+    strays = sorted(set(other) - set(total))
+    if strays:
+        customers = ", ".join(repr(group) for group in strays[:5])
+        raise SloProblem(
+            f"the {kind} query of {service}/{slo} has customers the total query lacks "
+            f"({customers}; '' is series without the label): both counters need the same customer "
+            f"label, or those {kind} events would be lost; query: {query}"
+        )
+
+
+def _counter_query(run: _Slo, selector: str) -> str:
+    """How a counter is named in messages: the full request is over a kilobyte of PromQL."""
+    return f"the counter parts (queries/counter.promql) of {selector}"
+
+
+def _series_key(labels: Labels) -> Labels:
+    """A series' identity across the parts of a counter query (engines differ in keeping the name).
+
+    Bucket bounds are compared as numbers: Prometheus 3 writes ``le="1"`` as ``"1.0"``, so across
+    an upgrade one bucket's series vanishes under one spelling and appears under the other with the
+    same counter value, which must read as a continuation, not as a new series full of events."""
+    return tuple(
+        (k, _bound(v) if k in ("le", "quantile") else v) for k, v in labels if k not in (promql.PART, "__name__")
+    )
+
+
+def _bound(value: str) -> str:
+    try:
+        return repr(float(value))
+    except ValueError:
+        return value
+
+
+def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
+    """Events per step of one counter, by group; NaN where none of the group's series has a sample.
+
+    From one request (``queries/counter.promql``): the summed events of series continuing from
+    the step before, plus per series the exceptions. A series that appears adds its last value
+    less the value it had before its gap (0 if it never had one: born at its first value), or
+    all of it if its first value is lower (it restarted unscraped). A step whose series reset
+    there or in the step before is read sample by sample (``samples``).
+    """
+    grid, client = run.grid, run.client
+    closed = not client.engine.left_open
+    step = timedelta(seconds=grid.step)
+    text = promql.counter(selector, run.label or "", step, closed)
+    shown = _counter_query(run, selector)
+    first, last = grid.end_of(0), grid.end_of(grid.count - 1)
+    answer = run._ask(what, shown, lambda: client.range(text, first, last, grid.step, reach=2 * grid.step))
+    run.finite(what, shown, (values for _, values in answer.values()))
+    parts: dict[str, dict[Labels, np.ndarray]] = {}
+    for labels, points in answer.items():
+        part = dict(labels).get(promql.PART, "")
+        stamps, values = points
+        laid = run._ask(what, shown, functools.partial(_lay, stamps, values, first, grid.step, grid.count))
+        series = parts.setdefault(part, {})
+        identity = _series_key(labels)
+        # one bucket under two spellings (see _series_key): at different times, so the points merge
+        series[identity] = (
+            laid if identity not in series else np.where(np.isnan(series[identity]), laid, series[identity])
+        )
+    events: Dense = {}
+    for labels, values in parts.get("step", {}).items():
+        group = run.group(labels)
+        events[group] = (
+            values
+            if group not in events
+            else np.where(np.isnan(events[group]), values, events[group] + np.nan_to_num(values))
+        )
+    extra: dict[str, np.ndarray] = {}
+    seen: dict[str, np.ndarray] = {}
+
+    def add(labels: Labels, index: int, value: float) -> None:
+        key = run.group(labels)
+        extra.setdefault(key, np.zeros(grid.count))[index] += value
+        seen.setdefault(key, np.zeros(grid.count, dtype=bool))[index] = True
+
+    resets = parts.get("resets", {})
+    by_sample: dict[int, list[tuple[Labels, float | None]]] = {}
+    opening: dict[Labels, float] | None = None
+    for labels, values in parts.get("appear", {}).items():
+        vanished = parts.get("vanish", {}).get(labels, np.full(grid.count, np.nan))
+        lowest = parts.get("first", {}).get(labels, values)
+        reset = resets.get(labels)
+        for index in np.flatnonzero(~np.isnan(values)):
+            # a vanish at this very step is the same bucket under its other spelling (see _series_key)
+            before = np.flatnonzero(~np.isnan(vanished[: index + 1]))
+            if len(before):
+                previous = float(vanished[before[-1]])
+            else:
+                if opening is None:
+                    opening = _opening(run, what, selector)
+                previous = opening.get(labels, 0.0)
+            if reset is not None and not np.isnan(reset[index]):
+                by_sample.setdefault(int(index), []).append((labels, previous))
+            elif lowest[index] >= previous:
+                add(labels, int(index), values[index] - previous)
+            else:
+                add(labels, int(index), values[index])
+    appeared = parts.get("appear", {})
+    for labels, values in resets.items():
+        for index in np.flatnonzero(~np.isnan(values)):
+            if labels not in appeared or np.isnan(appeared[labels][index]):
+                by_sample.setdefault(int(index), []).append((labels, None))
+    for step_index, items in sorted(by_sample.items()):
+        for labels, value in _sample_by_sample(run, what, selector, step_index, items):
+            add(labels, step_index, value)
+    counts: Dense = {}
+    for group in set(events) | set(seen):
+        base = events.get(group, np.full(grid.count, np.nan))
+        present = ~np.isnan(base) | seen.get(group, np.zeros(grid.count, dtype=bool))
+        counts[group] = np.where(present, np.nan_to_num(base) + extra.get(group, 0.0), np.nan)
+        if (counts[group] < -1e-6).any():
+            raise SloProblem(
+                f"the {what} counter of {run.name} went down without a reset; is it a counter (a _total series)? "
+                f"query: {shown}"
+            )
+    return counts
+
+
+def _opening(run: _Slo, what: str, selector: str) -> dict[Labels, float]:
+    """Each series' last value at the start of the range (looking back as far as the range is long)."""
+    text = promql.opening(selector, _longest(run.client, run.grid.span))
+    found = run._ask(what, text, lambda: run.client.instant(text, run.grid.start))
+    run.finite(what, text, [np.array(list(found.values()), dtype=float)])
+    return {_series_key(labels): value for labels, value in found.items()}
+
+
+def _sample_by_sample(
+    run: _Slo, what: str, selector: str, index: int, items: list[tuple[Labels, float | None]]
+) -> list[tuple[Labels, float]]:
+    """Exact events of step ``index`` for series that reset inside it, from their raw samples.
+
+    ``None`` as the previous value: the series continues from the step before, whose events the
+    summed part already counted as a plain difference; what comes back is the correction."""
+    grid = run.grid
+    text = promql.samples(selector, timedelta(seconds=grid.step), not run.client.engine.left_open)
+    at = grid.end_of(index)
+    found = run._ask(what, text, lambda: run.client.samples(text, at))
+    run.finite(what, text, (values for _, values in found.values()))
+    series = {_series_key(labels): points for labels, points in found.items()}
+    out = []
+    for labels, previous in items:
+        if labels not in series:
+            raise SloProblem(
+                f"the samples of a {what} series of {run.name} vanished between two queries; query: {text}"
+            )
+        stamps, values = series[labels]
+        inside = values[stamps > at - grid.step]
+        before = values[stamps <= at - grid.step]
+        if not len(inside):  # the reset was in the step before, and this step has no sample of the series
+            continue
+        if previous is None:
+            start = float(before[-1]) if len(before) else 0.0
+            out.append((labels, reconcile.increase(start, inside) - (inside[-1] - start)))
+        else:
+            out.append((labels, reconcile.increase(previous, inside)))
+    return out
+
+
+def _exact_rows(service: str, slo: str, grid: Grid, kind: str, total: Dense, other: Dense) -> pd.DataFrame:
+    """Rows for the steps with data; counts are whole numbers (rounded so that they add up), good ≤ total."""
+    parts = []
+    for key, values in total.items():
+        steps = np.flatnonzero(~np.isnan(values))
+        if not len(steps):
+            continue
+        counts = reconcile.to_counts(values[steps], values[steps].sum())
+        second = np.minimum(reconcile.to_counts(other[key][steps], other[key][steps].sum()), counts)
+        good = counts - second if kind == "bad" else second
+        parts.append(pd.DataFrame({"timestamp": steps, "customer": key, "good": good, "total": counts}))
+    return _frame(service, slo, grid, total, parts)
+
+
+def _fetch_raw(run: _Slo, queries: promql.SloQueries, service: str, slo: SloConfig) -> pd.DataFrame:
+    """A raw SLI: the user's queries count events per window, so ``increase()`` per step, reconciled."""
+    grid = run.grid
     kind, other_query = queries.other
     total = run.steps("total", queries.total)
     if not total:
@@ -250,20 +512,7 @@ def _fetch_slo(client: PromClient, grid: Grid, label: str | None, service: str, 
             f"no series matched the good query of {service}/{slo.name}; check the metric name "
             f"and labels; query: {promql.at(other_query, grid.span)}"
         )
-    if queries.presence is not None and any(reconcile.needs_presence(values) for values in total.values()):
-        samples = run.steps("sample count", queries.presence, timedelta(seconds=grid.step) - timedelta(milliseconds=1))
-        total = {
-            key: reconcile.with_presence(values, samples.get(key, np.zeros(grid.count)))
-            for key, values in total.items()
-        }
-    strays = sorted(set(other) - set(total))
-    if strays:
-        customers = ", ".join(repr(group) for group in strays[:5])
-        raise SloProblem(
-            f"the {kind} query of {service}/{slo.name} has customers the total query lacks "
-            f"({customers}; '' is series without the label): both counters need the same customer "
-            f"label, or those {kind} events would be lost; query: {promql.at(other_query, grid.span)}"
-        )
+    _no_strays(service, slo.name, kind, total, other, promql.at(other_query, grid.span))
     other = {key: other.get(key, np.zeros(grid.count)).copy() for key in total}
     _fill_gaps(run, queries.total, other_query, kind, total, other)
     bounds = grid.bounds()
@@ -339,6 +588,11 @@ def _rows(
         second = np.minimum(_held_counts(key, steps, other[key], segments[key], *sums[kind]), counts)
         good = counts - second if kind == "bad" else second
         parts.append(pd.DataFrame({"timestamp": steps, "customer": key, "good": good, "total": counts}))
+    return _frame(service, slo, grid, total, parts)
+
+
+def _frame(service: str, slo: str, grid: Grid, total: Dense, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of one SLO as the source's frame; warns when steps lack data."""
     any_data = np.zeros(grid.count, dtype=bool)
     for values in total.values():
         any_data |= ~np.isnan(values)

@@ -15,7 +15,8 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
-from ..config import SloConfig
+from ..config import Config, SloConfig
+from ..config.promql import parse_error
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 SELECTOR = re.compile(r"^\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{(.*)\})?\s*$", re.S)
@@ -96,13 +97,14 @@ class SloQueries:
     total: str
     good: str | None = None
     bad: str | None = None
-    presence: str | None = None
-    """Counts the samples of the total counter (no presence query: raw SLIs)."""
     boundaries: str | None = None
     """latency: lists the ``le`` labels of the histogram; the good query waits for the match."""
     histogram: str = ""
     threshold: float | None = None
     by: str = ""
+    counters: tuple[str, str] | None = None
+    """The selectors of the total and the other counter, read sample by sample (see
+    ``counter.promql``); None for raw SLIs, whose queries count events themselves."""
 
     @property
     def other(self) -> tuple[str, str]:
@@ -140,7 +142,43 @@ class SloQueries:
             self,
             good=fill(templates("latency")["good"], {"by": self.by, "bucket": bucket}, keep=(WINDOW,)),
             boundaries=None,
+            counters=(series(self.histogram, "_count"), bucket),
         )
+
+
+PART = "slo_report_part"
+"""The label that tags each part of a counter query (see ``queries/counter.promql``)."""
+
+
+def counter(selector: str, by: str, step: timedelta, closed: bool) -> str:
+    """One request that reads every part of ``counter.promql`` for ``selector``, per step."""
+    values = {
+        "series": selector,
+        "by": by,
+        "range": duration(one_step(step, closed)),
+        "pair": duration(one_step(step, closed, 2)),
+        "step": duration(step),
+    }
+    parts = [
+        f'label_replace({fill(query, values)}, "{PART}", "{name}", "", "")'
+        for name, query in templates("counter").items()
+    ]
+    return " or ".join(parts)
+
+
+def one_step(step: timedelta, closed: bool, steps: int = 1) -> timedelta:
+    """The range that holds exactly ``steps`` steps' samples: a closed range also holds a sample on
+    its lower edge, which belongs to the step before, so it is a millisecond shorter."""
+    return step * steps - (timedelta(milliseconds=1) if closed else timedelta(0))
+
+
+def opening(selector: str, lookback: timedelta) -> str:
+    return fill(templates("samples")["opening"], {"series": selector, "lookback": duration(lookback)})
+
+
+def samples(selector: str, step: timedelta, closed: bool) -> str:
+    """The raw samples of the step that ends at the evaluation time and of the one before."""
+    return fill(templates("samples")["samples"], {"series": selector, "range": duration(one_step(step, closed, 2))})
 
 
 def at(query: str, window: timedelta) -> str:
@@ -164,8 +202,8 @@ def plan(service: str, slo: SloConfig, by: str) -> SloQueries:
             total=queries["total"],
             bad=queries["bad"] if sli.bad else None,
             good=queries["good"] if sli.good else None,
-            presence=queries["presence"],
             by=by,
+            counters=(sli.total, sli.bad or sli.good or ""),
         )
     if sli.kind == "latency":
         if not sli.histogram or sli.threshold is None:
@@ -174,7 +212,6 @@ def plan(service: str, slo: SloConfig, by: str) -> SloQueries:
         latency = templates("latency")
         return SloQueries(
             total=fill(latency["total"], values, keep=(WINDOW,)),
-            presence=fill(latency["presence"], values, keep=(WINDOW,)),
             boundaries=fill(latency["boundaries"], values, keep=(WINDOW,)),
             histogram=sli.histogram,
             threshold=sli.threshold,
@@ -190,3 +227,33 @@ def plan(service: str, slo: SloConfig, by: str) -> SloQueries:
     }
     raw = templates("raw")
     return SloQueries(total=fill(raw["total"], user), good=fill(raw["good"], user), by=by)
+
+
+def template_problems(config: Config) -> list[str]:
+    """Offline, before any request: every SLO's queries, built from ``queries/`` with its own
+    values, parse as PromQL. A broken template or a value that breaks it names the SLO's key."""
+    if config.source.type != "prometheus":
+        return []
+    problems = []
+    for i, service in enumerate(config.services):
+        for j, slo in enumerate(service.slos):
+            where = f"services[{i}].slos[{j}].sli"
+            by = config.customers.label if config.customers is not None and slo.sla else ""
+            try:
+                planned = plan(service.name, slo, by)
+                built = {"presence": planned.presence, "boundaries": planned.boundaries}
+                if planned.threshold is not None:
+                    planned = planned.with_boundary([repr(planned.threshold)])
+                built.update(total=planned.total, good=planned.good, bad=planned.bad)
+            except QueryPlanError as exc:
+                problems.append(f"{where}: {exc}")
+                continue
+            for name, query in built.items():
+                text = at(query, timedelta(minutes=5)) if query else ""
+                problem = parse_error(text) if text else None
+                if problem is not None:
+                    problems.append(
+                        f"{where}: the {name} query built from queries/{slo.sli.kind}.promql does not parse "
+                        f"({problem}): {text}; fix that template or this SLO's sli"
+                    )
+    return problems

@@ -1,4 +1,4 @@
-"""Exact counts from two views of one counter.
+"""Exact counts: sample arithmetic for counters, and for raw SLIs two views of one query.
 
 Per-step ``increase()`` values place events in time, but they lose the events that fall into
 a scrape gap (the jump across the gap lands in no step), and when scrapes are not aligned with
@@ -14,21 +14,6 @@ Arrays are dense per step: NaN is a step without data (no row), 0 a step with da
 from __future__ import annotations
 
 import numpy as np
-
-
-def needs_presence(values: np.ndarray) -> bool:
-    """Whether ``increase()`` alone cannot tell which steps hold samples.
-
-    A step right after a gap has no value in Prometheus (one sample is not enough for
-    ``increase()``), and VictoriaMetrics returns 0 for the first steps into a gap: so missing
-    values and zeros are checked against a count of samples.
-    """
-    return bool(np.isnan(values).any() or (values == 0).any())
-
-
-def with_presence(values: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """Rows exactly where the step holds a sample; a step with a sample but no value gets 0."""
-    return np.where(samples > 0, np.nan_to_num(values, nan=0.0), np.nan)
 
 
 def gaps(present: np.ndarray) -> list[tuple[int, int]]:
@@ -67,9 +52,29 @@ def segments(bounds: list[int], present: np.ndarray) -> list[tuple[int, int]]:
     would extrapolate into the gap, so the days on either side are counted as one span.
     """
     merged = [(bounds[0], bounds[1])]
-    for bound, end in zip(bounds[1:-1], bounds[2:]):
+    for bound, end in zip(bounds[1:-1], bounds[2:], strict=True):
         if present[bound - 1] and present[bound]:
             merged.append((bound, end))
         else:
             merged[-1] = (merged[-1][0], end)
     return merged
+
+
+def increase(previous: float, values: np.ndarray) -> float:
+    """Events from ``previous`` through the samples ``values``: each rise, and after a reset
+    (a lower value) the new value, since the counter started again from 0."""
+    chain = np.concatenate([[previous], values])
+    rises = np.diff(chain)
+    return float(np.where(rises >= 0, rises, chain[1:]).sum())
+
+
+def carry(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """``values`` with the events of steps outside ``present`` moved to the next step inside
+    (the last one for events after it): the second counter's events stay with the total's rows."""
+    out = np.where(present, np.nan_to_num(values, nan=0.0), 0.0)
+    outside = np.flatnonzero(~present & (np.nan_to_num(values, nan=0.0) != 0))
+    inside = np.flatnonzero(present)
+    if len(outside) and len(inside):
+        target = np.searchsorted(inside, outside)
+        np.add.at(out, inside[np.minimum(target, len(inside) - 1)], values[outside])
+    return out
