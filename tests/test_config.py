@@ -310,12 +310,15 @@ def test_templates_filled_with_each_slo_s_values_parse(monkeypatch):
         catalogue(source=PROMETHEUS, services=prometheus_slo({"kind": "ratio", "total": "t", "bad": "b"}))
     )
     assert promql.template_problems(config) == []
-    broken = {**promql.templates("ratio"), "bad": "sum by ({{ by }}) (increase({{ bad }}[{{ window }}])"}
-    monkeypatch.setattr(promql, "templates", lambda kind: broken)
-    assert promql.template_problems(config) == [
-        "services[0].slos[0].sli: the bad query built from queries/ratio.promql does not parse (unclosed left "
-        "parenthesis): sum by () (increase(b[5m]); fix that template or this SLO's sli"
+    real = promql.templates
+    broken = {**real("counter"), "step": "sum by ({{ by }}) (last_over_time({{ series }}[{{ range }}])"}
+    monkeypatch.setattr(promql, "templates", lambda kind: broken if kind == "counter" else real(kind))
+    problems = promql.template_problems(config)
+    assert [p.split(" (")[0] for p in problems] == [
+        "services[0].slos[0].sli: the total counter query built from queries/counter.promql does not parse",
+        "services[0].slos[0].sli: the bad counter query built from queries/counter.promql does not parse",
     ]
+    assert all("fix that template or this SLO's sli" in p for p in problems)
 
 
 def test_validate_names_the_key_of_a_template_that_does_not_parse(tmp_path: Path, monkeypatch):
@@ -327,12 +330,16 @@ def test_validate_names_the_key_of_a_template_that_does_not_parse(tmp_path: Path
 
     data = catalogue(source=PROMETHEUS, services=prometheus_slo({"kind": "latency", "histogram": "h", "threshold": 1}))
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(data))
+    real = promql.templates
     monkeypatch.setattr(
-        promql, "templates", lambda kind: {"total": "sum(", "good": "x", "presence": "x", "boundaries": "x"}
+        promql, "templates", lambda kind: {**real(kind), "boundaries": "sum("} if kind == "latency" else real(kind)
     )
     result = CliRunner().invoke(main, ["validate", "--config", str(tmp_path / "c.yaml")])
     assert result.exit_code == 1
-    assert "services[0].slos[0].sli: the total query built from queries/latency.promql does not parse" in result.output
+    assert (
+        "services[0].slos[0].sli: the boundaries query built from queries/latency.promql does not parse"
+        in result.output
+    )
 
 
 def test_values_that_cannot_be_meant_are_refused_with_their_fix():

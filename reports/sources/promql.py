@@ -241,19 +241,24 @@ def template_problems(config: Config) -> list[str]:
             by = config.customers.label if config.customers is not None and slo.sla else ""
             try:
                 planned = plan(service.name, slo, by)
-                built = {"presence": planned.presence, "boundaries": planned.boundaries}
+                built = {"boundaries": planned.boundaries}
                 if planned.threshold is not None:
                     planned = planned.with_boundary([repr(planned.threshold)])
-                built.update(total=planned.total, good=planned.good, bad=planned.bad)
+                if planned.counters is not None:
+                    for name, selector in zip(("total", planned.other[0]), planned.counters, strict=True):
+                        built[f"{name} counter"] = counter(selector, by, timedelta(minutes=5), closed=True)
+                else:
+                    built.update(total=planned.total, good=planned.good, bad=planned.bad)
             except QueryPlanError as exc:
                 problems.append(f"{where}: {exc}")
                 continue
             for name, query in built.items():
-                text = at(query, timedelta(minutes=5)) if query else ""
+                text = (query if name.endswith("counter") else at(query, timedelta(minutes=5))) if query else ""
                 problem = parse_error(text) if text else None
                 if problem is not None:
+                    template = "counter" if name.endswith("counter") else slo.sli.kind
                     problems.append(
-                        f"{where}: the {name} query built from queries/{slo.sli.kind}.promql does not parse "
+                        f"{where}: the {name} query built from queries/{template}.promql does not parse "
                         f"({problem}): {text}; fix that template or this SLO's sli"
                     )
     return problems
