@@ -26,6 +26,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,7 @@ def write_block(job: tuple[int, int, int, int, str]) -> float:
                 for name, events in step_events(service, customer).items():
                     counter = np.concatenate([[0], np.cumsum(events)])[inside]
                     prefix = series_labels(name, service, customer) + " "
-                    out.write("".join([prefix + str(v) + t for v, t in zip(counter.tolist(), stamps)]))
+                    out.write("".join([prefix + str(v) + t for v, t in zip(counter.tolist(), stamps, strict=True)]))
         out.write("# EOF\n")
     subprocess.run(
         [
@@ -129,7 +130,7 @@ def generate(services: int, customers: int, folder: Path, jobs: int) -> tuple[fl
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     edges = sorted({DATA_START, DATA_END + 1, *range((DATA_START // BLOCK + 1) * BLOCK, DATA_END + 1, BLOCK)})
-    blocks = [(services, customers, begin, end, str(folder)) for begin, end in zip(edges, edges[1:])]
+    blocks = [(services, customers, begin, end, str(folder)) for begin, end in pairwise(edges)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         truth = pool.submit(month_totals, services, customers)
         list(pool.map(write_block, sorted(blocks, key=lambda b: b[2] - b[3])))

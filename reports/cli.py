@@ -1,56 +1,73 @@
-"""The ``slo-report`` command: thin commands that parse, load the config and call the library."""
+"""The ``slo-report`` command: thin commands that parse, load the config and call the library.
+
+Heavy stages (pandas, WeasyPrint) are imported inside the commands that need them, so the
+light ones (``check-deploy``, ``validate``) start fast.
+"""
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .config import CHANGE_KINDS, ConfigError, load_config
-from .deliver.errors import DeliveryError
-from .pipeline import MonthNotOver
-from .policy import check_deploy as decide_deploy
-from .review.history import UnreadableReport, load_report
-from .review.quarter import ReviewError
-from .sources import SourceError, source_for
-from .sources.promql import template_problems
+from .archive import output_dir
+from .changes import CHANGE_KINDS
+from .errors import ReportError
 from .window import Month, previous_month
 
+if TYPE_CHECKING:
+    from .config import Config
+    from .sources.store import CountStore
 
-class ReportNotFound(Exception):
-    """A command needs a generated month that is not there."""
-
-
-def _one_line_errors(command):
-    """Expected failures print as ``error: ...`` and exit 1; ``--debug`` shows the traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args, debug: bool = False, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (
-            ConfigError,
-            SourceError,
-            ReportNotFound,
-            DeliveryError,
-            ReviewError,
-            UnreadableReport,
-            MonthNotOver,
-            OSError,
-        ) as exc:
-            if debug:
-                raise
-            raise click.ClickException(str(exc)) from None
-
-    wrapper = click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(wrapper)
-    return wrapper
+log = logging.getLogger("reports")
+progress_log = logging.getLogger("reports.progress")
 
 
-def _parse_month(ctx, param, value):
+class _ConsoleHandler(logging.Handler):
+    """Every message on stderr, through click (so tests capture it): progress indented, the rest prefixed."""
+
+    PREFIX = {logging.DEBUG: "debug: ", logging.INFO: "  ", logging.WARNING: "warning: "}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = self.PREFIX.get(record.levelno, "error: ")
+        click.echo(f"{prefix}{record.getMessage()}", err=True)
+
+
+def configure_logging(quiet: bool, debug: bool) -> None:
+    """The one logging setup: progress on a terminal only, warnings and errors always, nothing
+    but errors with ``--quiet``, everything (debug included) with ``--debug``."""
+    if debug:
+        level = logging.DEBUG
+    elif quiet:
+        level = logging.ERROR
+    else:
+        level = logging.INFO if sys.stderr.isatty() else logging.WARNING
+    log.handlers[:] = [_ConsoleHandler()]
+    log.setLevel(level)
+    log.propagate = False
+
+
+# Options shared by several commands, each declared once.
+
+
+def config_option(required: bool = True, help: str = "The catalogue YAML.") -> Callable:
+    return click.option("--config", "config_path", type=click.Path(path_type=Path), required=required, help=help)
+
+
+def output_option(
+    help: str = "Folder holding the monthly folders; default: the config's output, else ./output.",
+) -> Callable:
+    return click.option("--output", type=click.Path(path_type=Path, file_okay=False), metavar="DIR", help=help)
+
+
+def _parse_month(ctx: click.Context, param: click.Parameter, value: str | None) -> Month | None:
     if value is None:
         return None
     try:
@@ -59,61 +76,81 @@ def _parse_month(ctx, param, value):
         raise click.BadParameter(str(exc)) from None
 
 
-def _load(config_path: Path, strict: bool):
+def month_option(help: str) -> Callable:
+    return click.option("--month", callback=_parse_month, metavar="YYYY-MM", help=help)
+
+
+def strict_option(help: str = "Treat config warnings (unknown keys) as errors.") -> Callable:
+    return click.option("--strict", is_flag=True, help=help)
+
+
+def console(command: Callable) -> Callable:
+    """``--quiet`` and ``--debug``; logging configured once; expected failures as one line, exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, quiet: bool = False, debug: bool = False, **kwargs: Any) -> Any:
+        configure_logging(quiet, debug)
+        try:
+            return command(*args, **kwargs)
+        except (ReportError, OSError) as exc:
+            if debug:
+                raise
+            raise click.ClickException(str(exc)) from None
+
+    wrapper = click.option("--debug", is_flag=True, help="Show debug messages, and the full traceback on errors.")(
+        wrapper
+    )
+    return click.option("--quiet", is_flag=True, help="Errors only: no progress messages or warnings.")(wrapper)
+
+
+def source_for(config: Config):
+    """The config's event source (imported only by the commands that read data: pandas is heavy)."""
+    from .sources import source_for as make_source
+
+    return make_source(config)
+
+
+def _load(config_path: Path, strict: bool) -> Config:
+    from .config import load_config
+
     config, warnings = load_config(config_path, strict=strict)
-    problems = template_problems(config)
-    if problems:
-        raise ConfigError(problems, str(config_path))
+    if config.source.type == "prometheus":  # its queries are parsed offline; other sources have none
+        from .config import ConfigError
+        from .sources.promql import template_problems
+
+        problems = template_problems(config)
+        if problems:
+            raise ConfigError(problems, str(config_path))
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        log.warning(warning)
     return config
-
-
-def _progress(quiet: bool):
-    """Progress lines on a terminal; silence in cron (and with --quiet)."""
-    if quiet or not sys.stderr.isatty():
-        return lambda message: None
-    return lambda message: click.echo(f"  {message}", err=True)
-
-
-def _output_dir(option: Path | None, config) -> Path:
-    if option is not None:
-        return option
-    if config is not None and config.output is not None:
-        return config.output
-    return Path("output")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="slo-reports")
-def main():
+def main() -> None:
     """Monthly SLO reports: compliance, error budget, policy, HTML and PDF."""
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
-@click.option(
-    "--month",
-    callback=_parse_month,
-    metavar="YYYY-MM",
-    help="Month to report; default: the previous calendar month in the config's time zone.",
-)
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder for the monthly folders; default: the config's output, else ./output.",
-)
-@click.option("--strict", is_flag=True, help="Treat config warnings (unknown keys) as errors.")
-@click.option("--quiet", is_flag=True, help="No progress messages, even on a terminal.")
+@config_option()
+@month_option("Month to report; default: the previous calendar month in the config's time zone.")
+@output_option("Folder for the monthly folders; default: the config's output, else ./output.")
+@strict_option()
 @click.option(
     "--send",
     "send_after",
     is_flag=True,
     help="Then email the month (as `send` does); nothing is sent if an SLO could not be counted.",
 )
-@_one_line_errors
-def run(config_path: Path, month: Month | None, output: Path | None, strict: bool, quiet: bool, send_after: bool):
+@console
+def run(config_path: Path, month: Month | None, output: Path | None, strict: bool, send_after: bool) -> None:
     """Compute and write one month's reports into OUTPUT/YYYY-MM/ (and, with --send, email them).
+
+    The month defaults to the previous calendar month in the config's time zone. Progress is
+    shown on a terminal, and nothing but one summary line in cron. Exit 1 on any error,
+    including an SLO the source could not count (the report is still written, with that SLO
+    marked "no data").
 
     \b
     Examples:
@@ -126,13 +163,14 @@ def run(config_path: Path, month: Month | None, output: Path | None, strict: boo
     config = _load(config_path, strict)
     month = month or previous_month(now, config.zone)
     mail = _mail_connection(config) if send_after else None  # a missing password fails before the work
-    progress = _progress(quiet)
-    folder, report = run_month(config, source_for(config), month, now, _output_dir(output, config), progress)
+    folder, report = run_month(
+        config, source_for(config), month, now, output_dir(output, config.output), progress_log.info
+    )
     count = sum(1 for p in folder.rglob("*") if p.is_file())
     click.echo(f"wrote {folder} ({count} files) for {month}")
     if report.source_problems:
         for problem in report.source_problems:
-            click.echo(f"error: {problem}", err=True)
+            log.error(problem)
         not_sent = "; nothing was emailed (fix the source and run again, or send it as it is with `send`)"
         raise click.ClickException(
             f"{len(report.source_problems)} SLO(s) could not be counted; "
@@ -142,23 +180,21 @@ def run(config_path: Path, month: Month | None, output: Path | None, strict: boo
         _deliver(config, folder.parent, month, now, mail, force=False, dry_run=False)
 
 
-def _mail_connection(config):
-    from .deliver import smtp_connector
+def _mail_connection(config: Config) -> tuple[Any, tuple[str, ...]]:
+    from .deliver import mail_connection
 
-    if config.email is None:
-        raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
-    return smtp_connector(config.email.smtp, os.environ)
+    return mail_connection(config, os.environ)
 
 
-def _deliver(config, output_dir: Path, month: Month, now: datetime, mail, force: bool, dry_run: bool) -> None:
+def _deliver(config: Config, output: Path, month: Month, now: datetime, mail, force: bool, dry_run: bool) -> None:
     """Send (or list) the month's messages, print a summary, and exit 1 if any recipient failed."""
     from .deliver import send_month
 
     connect, secrets = mail if mail else (None, ())
     result = send_month(
         config,
-        output_dir,
-        str(month),
+        output,
+        month,
         now=now,
         connect=connect,
         force=force,
@@ -185,25 +221,18 @@ def _deliver(config, output_dir: Path, month: Month, now: datetime, mail, force:
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
-@click.option(
-    "--month",
-    callback=_parse_month,
-    metavar="YYYY-MM",
-    help="Month to send; default: the previous calendar month in the config's time zone.",
-)
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder holding the monthly folders; default: the config's output, else ./output.",
-)
+@config_option()
+@month_option("Month to send; default: the previous calendar month in the config's time zone.")
+@output_option()
 @click.option("--dry-run", is_flag=True, help="Print what would be sent to whom; send nothing.")
 @click.option("--force", is_flag=True, help="Send again what the ledger says was already sent.")
-@_one_line_errors
-def send(config_path: Path, month: Month | None, output: Path | None, dry_run: bool, force: bool):
-    """Email an already generated month: each service's PDF to its owners, summary.pdf to
-    the summary list. Only what the month's ledger (sent.jsonl) lacks is sent, so it is
-    safe to run again; exit 1 names any recipient that could not be reached.
+@console
+def send(config_path: Path, month: Month | None, output: Path | None, dry_run: bool, force: bool) -> None:
+    """Email an already generated month: each service's PDF to its email: list, summary.pdf to
+    email.summary_to, credits.csv to email.account_team_to. Only what the month's ledger
+    (sent.jsonl) lacks is sent, so it is safe to run again (--force resends); exit 1 names any
+    recipient that could not be reached. `run --send` generates, then sends; docs/delivery.md
+    covers email, the cron job and the systemd timer.
 
     \b
     Examples:
@@ -214,10 +243,10 @@ def send(config_path: Path, month: Month | None, output: Path | None, dry_run: b
     config = _load(config_path, False)
     month = month or previous_month(now, config.zone)
     mail = None if dry_run else _mail_connection(config)
-    _deliver(config, _output_dir(output, config), month, now, mail, force=force, dry_run=dry_run)
+    _deliver(config, output_dir(output, config.output), month, now, mail, force=force, dry_run=dry_run)
 
 
-def _parse_quarter(ctx, param, value):
+def _parse_quarter(ctx: click.Context, param: click.Parameter, value: str):
     from .review.quarter import Quarter
 
     try:
@@ -227,16 +256,11 @@ def _parse_quarter(ctx, param, value):
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
+@config_option()
 @click.option("--quarter", callback=_parse_quarter, metavar="YYYY-QN", required=True, help="The quarter, e.g. 2026-Q4.")
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder holding the monthly folders; default: the config's output, else ./output.",
-)
-@click.option("--quiet", is_flag=True, help="No progress messages, even on a terminal.")
-@_one_line_errors
-def quarterly(config_path: Path, quarter, output: Path | None, quiet: bool):
+@output_option()
+@console
+def quarterly(config_path: Path, quarter, output: Path | None) -> None:
     """Write the quarterly SLO review into OUTPUT/YYYY-QN/ from the quarter's monthly reports.
 
     A month without report.json is computed from the source (and the review says so).
@@ -245,25 +269,27 @@ def quarterly(config_path: Path, quarter, output: Path | None, quiet: bool):
     Example:
       slo-report quarterly --config examples/ml-platform/slo-report.yaml --quarter 2026-Q4
     """
-    from .review.run import run_review
+    from .pipeline import run_review
 
     now = datetime.now(UTC)
     config = _load(config_path, False)
-    folder, review = run_review(config, source_for(config), quarter, _output_dir(output, config), now, _progress(quiet))
+    folder, review = run_review(
+        config, source_for(config), quarter, output_dir(output, config.output), now, progress_log.info
+    )
     click.echo(f"wrote {folder} (review of {len(review.slos)} SLOs) for {quarter}")
     if review.source_problems:
         for problem in review.source_problems:
-            click.echo(f"error: {problem}", err=True)
+            log.error(problem)
         raise click.ClickException(
             f"{len(review.source_problems)} SLO-month(s) could not be counted; they are 'no data' in the review"
         )
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), required=True, help="The catalogue YAML.")
-@click.option("--strict", is_flag=True, help="Treat warnings (unknown keys) as errors.")
-@_one_line_errors
-def validate(config_path: Path, strict: bool):
+@config_option()
+@strict_option("Treat warnings (unknown keys) as errors.")
+@console
+def validate(config_path: Path, strict: bool) -> None:
     """Check a catalogue and list every problem, without reading any data.
 
     \b
@@ -275,58 +301,130 @@ def validate(config_path: Path, strict: bool):
     click.echo(f"{config_path}: {len(config.services)} services, {slos} SLOs, valid")
 
 
-def latest_report(output_dir: Path, month: Month | None) -> Path:
-    """``OUTPUT/YYYY-MM/report.json`` for the month, or the newest month that has one."""
-    if month is not None:
-        path = output_dir / str(month) / "report.json"
-        if not path.is_file():
-            raise ReportNotFound(f"no report for {month} in {output_dir}; run: slo-report run --month {month}")
-        return path
-    months = []
-    for folder in output_dir.glob("*/report.json"):
-        try:
-            months.append((Month.parse(folder.parent.name), folder))
-        except ValueError:
-            continue
-    if not months:
-        raise ReportNotFound(f"no monthly report in {output_dir}; run slo-report run first, or pass --output")
-    return max(months)[1]
-
-
 @main.command("check-deploy")
-@click.option("--service", required=True, help="Service name as in the report.")
+@click.option("--service", required=True, metavar="NAME", help="Service name as in the report.")
 @click.option("--change", type=click.Choice(CHANGE_KINDS), required=True, help="Kind of change to ship.")
-@click.option("--month", callback=_parse_month, metavar="YYYY-MM", help="Report month; default: the newest.")
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder holding the monthly folders; default: the config's output, else ./output.",
-)
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Catalogue, to find its output folder.")
-@_one_line_errors
-def check_deploy(service: str, change: str, month: Month | None, output: Path | None, config_path: Path | None):
+@month_option("Report month; default: the newest.")
+@output_option()
+@config_option(required=False, help="Catalogue, to find its output folder.")
+@console
+def check_deploy(service: str, change: str, month: Month | None, output: Path | None, config_path: Path | None) -> None:
     """Gate a deployment on the error-budget policy: exit 0 if allowed, 1 if blocked.
 
-    Reads the latest report.json (no data source needed) and prints the zone, the reason
-    and the approval needed.
+    Reads the newest (or the given) month's report.json, no data source needed, and prints
+    the zone, the reason and the approval needed; exit 1 too if no report can be read. For
+    CI pipelines.
 
     \b
     Example:
       slo-report check-deploy --service model-api --change feature --output output
     """
-    config = _load(config_path, False) if config_path else None
-    path = latest_report(_output_dir(output, config), month)
-    report = load_report(path)
-    entry = next((s for s in report["services"] if s["name"] == service), None)
-    if entry is None:
-        names = ", ".join(s["name"] for s in report["services"])
-        raise ReportNotFound(f"service {service!r} is not in {path}; known services: {names}")
-    decision = decide_deploy(entry, change)
+    from .deploy import deploy_gate
+
+    configured = _load(config_path, False).output if config_path else None
+    decision, report = deploy_gate(output_dir(output, configured), service, change, month)
     verdict = "ALLOWED" if decision.allowed else "BLOCKED"
-    click.echo(f"{verdict}: {decision.reason} ({report['month']} report).")
+    click.echo(f"{verdict}: {decision.reason} ({report.month} report).")
     if decision.allowed:
         click.echo(f"Approval needed: {decision.approval}.")
     sys.exit(0 if decision.allowed else 1)
+
+
+def _parse_instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """``2026-10-05`` (midnight UTC) or ``2026-10-05T12:00Z``; a time without a zone is UTC."""
+    if value is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date or time; write e.g. 2026-10-05 or 2026-10-05T12:00Z"
+        ) from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def _store_of(config: Config) -> CountStore:
+    from .config import ConfigError
+    from .sources.store import CountStore
+
+    if config.store is None:
+        raise ConfigError(["store: not configured; add store: {path: store} (see docs/configuration.md#store)"])
+    return CountStore(config.store.path)
+
+
+@main.command()
+@config_option()
+@click.option(
+    "--from",
+    "since",
+    callback=_parse_instant,
+    metavar="TIME",
+    help="Collect again from this UTC day on, replacing what the store holds (a backfill).",
+)
+@click.option(
+    "--until",
+    callback=_parse_instant,
+    metavar="TIME",
+    help="Collect up to this instant instead of now minus store.safety_lag (never later).",
+)
+@console
+def collect(config_path: Path, since: datetime | None, until: datetime | None) -> None:
+    """Copy the source's counts into the count store (store.path): every SLO from where the
+    store ends up to now minus store.safety_lag. Run it daily; a second run collects nothing
+    new, and `run` then reads the days the store holds instead of asking the source.
+
+    \b
+    Examples:
+      slo-report collect --config /etc/slo-report/slo-report.yaml                 # the daily job
+      slo-report collect --config /etc/slo-report/slo-report.yaml --from 2026-10-01   # backfill
+    """
+    from .collect import collect as collect_counts
+    from .sources import configured_source
+
+    now = datetime.now(UTC)
+    config = _load(config_path, False)
+    store = _store_of(config)
+    assert config.store is not None  # _store_of refused a config without one
+    latest = now - config.store.safety_lag
+    result = collect_counts(
+        config, store, configured_source(config), min(until or latest, latest), since, now, progress_log.info
+    )
+    if result.days:
+        click.echo(
+            f"collected {len(result.days)} day(s), {result.days[0]} to {result.days[-1]} "
+            f"(up to {result.until:%Y-%m-%d %H:%M} UTC), {result.rows} rows into {store.path}"
+        )
+    else:
+        click.echo(f"nothing to collect: {store.path} holds every SLO up to {result.until:%Y-%m-%d %H:%M} UTC")
+    if result.problems:
+        for problem in result.problems:
+            log.error(problem)
+        raise click.ClickException(
+            f"{len(result.problems)} SLO count(s) could not be collected; the store keeps what it held for them "
+            "(the next collect tries again from there; `slo-report store info` lists what is missing)"
+        )
+
+
+@main.group()
+def store() -> None:
+    """The count store that `collect` fills (see store: in the config)."""
+
+
+@store.command("info")
+@config_option()
+@console
+def store_info(config_path: Path) -> None:
+    """What the count store holds: days, SLOs, size on disk, and the days each SLO lacks.
+
+    \b
+    Example:
+      slo-report store info --config /etc/slo-report/slo-report.yaml
+    """
+    from .collect import store_summary
+
+    config = _load(config_path, False)
+    for line in store_summary(config, _store_of(config)):
+        click.echo(line)
 
 
 @main.command()
@@ -344,6 +442,7 @@ def doctor(config_path: Path, month: Month | None):
     """
     from zoneinfo import ZoneInfo
 
+    from .config import ConfigError, load_config
     from .doctor import diagnose
 
     try:

@@ -12,13 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
+from .archive import SCHEMA_VERSION
 from .report import MonthReport
-
-SCHEMA_VERSION = 1
+from .window import Month
 
 
 def plain(value: Any) -> Any:
     """Dataclasses, times and tuples as JSON values; NaN never leaks out (it becomes null)."""
+    if isinstance(value, Month):
+        return str(value)
     if dataclasses.is_dataclass(value):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
@@ -68,7 +70,7 @@ def report_dict(report: MonthReport) -> dict[str, Any]:
                         "recommendations": plain(a.recommendations),
                         "history": [
                             {
-                                "month": h.month,
+                                "month": str(h.month),
                                 "objective": h.objective,
                                 "sli": h.sli,
                                 "status": h.status,
@@ -134,16 +136,16 @@ def slos_csv(report: MonthReport) -> str:
                     r.status,
                     r.good_events,
                     r.total_events,
-                    _num(r.sli),
-                    _num(r.margin),
-                    _num(r.budget.consumed),
-                    _num(r.budget.remaining),
+                    number_cell(r.sli),
+                    number_cell(r.margin),
+                    number_cell(r.budget.consumed),
+                    number_cell(r.budget.remaining),
                     cell(assessed.zone.name),
-                    _num(r.downtime.allowed_minutes),
-                    _num(r.downtime.error_equivalent_minutes),
-                    _num(r.downtime.measured_minutes),
-                    _num(r.downtime.no_data_minutes),
-                    _num(r.coverage),
+                    number_cell(r.downtime.allowed_minutes),
+                    number_cell(r.downtime.error_equivalent_minutes),
+                    number_cell(r.downtime.measured_minutes),
+                    number_cell(r.downtime.no_data_minutes),
+                    number_cell(r.coverage),
                     len(r.incidents),
                     sum(i.postmortem_required for i in r.incidents),
                 ]
@@ -157,7 +159,8 @@ def cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _num(value: float | None) -> str:
+def number_cell(value: float | None) -> str:
+    """A number for CSV: exact to ten decimals, empty for none."""
     return "" if value is None else repr(round(value, 10))
 
 
@@ -193,6 +196,7 @@ def credits_csv(report: MonthReport) -> str | None:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CREDIT_COLUMNS)
     for service, result in rows:
+        assert result.customers is not None  # kept above
         for c in sorted(result.customers.customers, key=lambda c: c.customer):
             writer.writerow(
                 [
@@ -204,12 +208,12 @@ def credits_csv(report: MonthReport) -> str | None:
                     cell(result.slo),
                     c.good_events,
                     c.total_events,
-                    _num(c.sli),
+                    number_cell(c.sli),
                     c.objective,
                     _flag(c.objective_met),
-                    _num(c.sla),
+                    number_cell(c.sla),
                     _flag(c.sla_met),
-                    _num(c.credit_percent),
+                    number_cell(c.credit_percent),
                 ]
             )
     return buffer.getvalue()

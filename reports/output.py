@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import ReportError
+
 LEDGER_NAME = "sent.jsonl"
 KEPT_ON_REWRITE = (LEDGER_NAME,)
 """Files of the old month folder that survive its regeneration."""
@@ -42,7 +44,7 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-class OutputBusy(Exception):
+class OutputBusy(ReportError):
     """Another process is writing or sending from the same output folder."""
 
 

@@ -6,26 +6,36 @@ so a failed run never leaves a half-written month.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
-from .compute import compute_slo
+from .archive import ArchivedReport, SloMonth, parse_report, previous_months, read_month
+from .compute import CustomerPlan, IncidentRules, MaintenanceWindow, SloSpec, StepCounts, Tier, compute_slo
 from .compute.burn import LOOKBACK
-from .compute.customers import CustomerPlan, Tier
-from .config import Config
+from .config import Config, ServiceConfig, SloConfig
+from .errors import ReportError
+from .export import report_dict
 from .output import write_month
 from .policy import assess_service, zones_of
+from .progress import Meter, Progress
 from .render import render_documents
 from .report import MonthReport
-from .review.history import previous_months, slo_months
-from .sources import EventSource
+from .review.documents import review_documents
+from .review.quarter import Quarter, QuarterReview, ReviewError, review_quarter
+from .sources import EventSource, SloCounts, StepGrid, open_stream
 from .window import Month, report_window
 
-Progress = Callable[[str], None]
+PREFETCH = 4
+"""SLOs whose counts may be read ahead of the one being computed."""
+T = TypeVar("T")
 
 
-class MonthNotOver(Exception):
+class MonthNotOver(ReportError):
     """The month asked for is still running (or in the future)."""
 
 
@@ -35,44 +45,125 @@ def build_month(
     month: Month,
     now: datetime,
     progress: Progress = lambda message: None,
-    history: Sequence[dict] = (),
+    history: Sequence[ArchivedReport] = (),
 ) -> MonthReport:
-    """Pull the month's counts once, then compute and assess every SLO.
+    """Stream the month's counts one SLO at a time: compute it, keep the result, drop the counts.
 
-    ``history``: earlier months' ``report.json`` documents, oldest first, for the trend."""
-    earlier = [slo_months(document) for document in history]
+    Peak memory depends on the prefetch depth, not on the size of the fleet.
+    ``history``: earlier months' reports, oldest first, for the trend."""
+    earlier = [report.slo_rows() for report in history]
     window = report_window(month, config.timezone, config.window)
     progress(f"fetching events {window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
-    counts = source.fetch(config, window.start - LOOKBACK, window.end)
+    stream = open_stream(source, config, window.start - LOOKBACK, window.end)
     plan = customer_plan(config)
-    services = []
-    for number, service in enumerate(config.services, 1):
-        progress(f"computing {service.name} ({number}/{len(config.services)})")
-        results = [
-            compute_slo(
-                service.name,
-                slo,
-                counts.for_slo(service.name, slo.name),
-                window,
-                counts.step,
-                counts.problems.get((service.name, slo.name)),
-                service.maintenance,
-                plan,
+    counted = prefetched(iter(stream), PREFETCH)
+    meter = Meter("computing", len(config.services), progress)
+    services, problems = [], []
+    for service in config.services:
+        maintenance = maintenance_windows(service)
+        results = []
+        for slo in service.slos:
+            counts = next(counted)
+            if (counts.service, counts.slo) != (service.name, slo.name):
+                raise RuntimeError(f"the source yielded {counts.service}/{counts.slo} for {service.name}/{slo.name}")
+            if counts.problem is not None:
+                problems.append(((service.name, slo.name), counts.problem))
+            results.append(
+                compute_slo(
+                    service.name,
+                    slo_spec(slo),
+                    step_counts(counts, stream.grid),
+                    window,
+                    counts.problem,
+                    maintenance,
+                    plan,
+                )
             )
-            for slo in service.slos
-        ]
+            del counts
         services.append(assess_service(service, results, config.policy, config.timezone, earlier))
-    problems = tuple(why for _, why in sorted(counts.problems.items()))
+        meter.advance(service.name)
+    extra = next(counted, None)
+    if extra is not None:
+        raise RuntimeError(f"the source yielded {extra.service}/{extra.slo}, which is not in the catalogue")
     return MonthReport(
         title=config.title,
         window=window,
         generated_at=now,
-        source=counts.description,
-        step=counts.step,
+        source=stream.description,
+        step=stream.grid.step,
         services=tuple(services),
         zones=zones_of(config.policy),
-        source_problems=problems,
+        source_problems=tuple(why for _, why in sorted(problems)),
     )
+
+
+def slo_spec(slo: SloConfig) -> SloSpec:
+    """What computation needs of an SLO's configuration."""
+    rules = slo.incidents
+    return SloSpec(
+        name=slo.name,
+        objective=slo.objective,
+        description=slo.description,
+        slice=slo.downtime.slice,
+        down_below=slo.down_below,
+        incidents=IncidentRules(rules.min_burn_rate, rules.merge_gap, rules.postmortem_share),
+        sla=slo.sla,
+    )
+
+
+def maintenance_windows(service: ServiceConfig) -> tuple[MaintenanceWindow, ...]:
+    return tuple(MaintenanceWindow(m.start, m.end, m.reason, m.announced) for m in service.maintenance)
+
+
+def step_counts(counts: SloCounts, grid: StepGrid) -> StepCounts:
+    """The source's arrays as computation's input (no copy)."""
+    customers = counts.customers
+    return StepCounts(
+        start=grid.start,
+        step=grid.step,
+        good=counts.good,
+        total=counts.total,
+        customers=customers.names if customers is not None else (),
+        customer_good=customers.good if customers is not None else None,
+        customer_total=customers.total if customers is not None else None,
+    )
+
+
+def prefetched(items: Iterator[T], depth: int) -> Iterator[T]:
+    """``items``, produced up to ``depth`` ahead on a thread: the source reads while compute works.
+
+    An exception in the producer is raised here, at the item it replaced."""
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slots.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put((done, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            slots.put((done, exc))
+
+    worker = threading.Thread(target=produce, name="prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = slots.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
 
 
 def customer_plan(config: Config) -> CustomerPlan | None:
@@ -105,3 +196,46 @@ def run_month(
     files = render_documents(report, progress)
     progress(f"writing {len(files)} files")
     return write_month(files, output_dir, str(month)), report
+
+
+def build_review(
+    config: Config,
+    source: EventSource,
+    quarter: Quarter,
+    output_dir: Path,
+    now: datetime,
+    progress: Progress = lambda message: None,
+) -> QuarterReview:
+    """The quarter's three months, read from the archive where they exist and computed where not, reviewed."""
+    last = report_window(quarter.months[-1], config.timezone, config.window)
+    if last.end > now:
+        raise ReviewError(f"{quarter} has not ended yet (it ends {last.end:%Y-%m-%d %H:%M} UTC); review it after that")
+    monthly: list[dict[tuple[str, str], SloMonth]] = []
+    computed: list[str] = []
+    problems: list[str] = []
+    for month in quarter.months:
+        archived = read_month(output_dir, month)
+        if archived is None:
+            progress(f"{month}: no report.json in {output_dir}; computing it from the source")
+            report = build_month(config, source, month, now)
+            archived = parse_report(report_dict(report))
+            computed.append(str(month))
+            problems.extend(f"{month}: {problem}" for problem in report.source_problems)
+        monthly.append(archived.slo_rows())
+    dependencies = {s.name: list(s.depends_on) for s in config.services}
+    review = review_quarter(config.title, quarter, monthly, tuple(computed), dependencies, now)
+    return replace(review, source_problems=tuple(problems))
+
+
+def run_review(
+    config: Config,
+    source: EventSource,
+    quarter: Quarter,
+    output_dir: Path,
+    now: datetime,
+    progress: Progress = lambda message: None,
+) -> tuple[Path, QuarterReview]:
+    """Review, render and write ``OUTPUT/YYYY-QN/`` all at once; returns the folder and the review."""
+    review = build_review(config, source, quarter, output_dir, now, progress)
+    files = review_documents(review, config.timezone)
+    return write_month(files, output_dir, str(quarter)), review

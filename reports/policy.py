@@ -8,15 +8,30 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .archive import SloMonth
 from .compute.gaps import exceeds_allowance, partial
 from .compute.results import SloResult
 from .config import PolicyConfig, ServiceConfig, ZoneConfig
 from .format import local_time, minutes, objective, share, short_span, sli, used
-from .review.history import SloMonth
-from .window import Month
+from .window import COVERAGE_WARNING
 
-COVERAGE_WARNING = 0.99
 TIGHTEN_BELOW_CONSUMED = 0.25
+OBJECTIVE_LADDER = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995, 0.99999)
+"""The objectives people write down; a suggested objective is always one of them."""
+
+
+def tighter_objective(current: float, worst_sli: float | None) -> float | None:
+    """The next objective up the ladder, if the worst SLI seen would have met it.
+
+    The one rule for suggesting a tighter objective: the monthly report (its month's SLI) and
+    the quarterly review (its worst month) both use it."""
+    tighter = next((o for o in OBJECTIVE_LADDER if o > current), None)
+    return tighter if tighter is not None and worst_sli is not None and worst_sli >= tighter else None
+
+
+def looser_objective(current: float, worst_sli: float) -> float | None:
+    """The strictest objective on the ladder below the current one that the worst SLI met."""
+    return max((o for o in OBJECTIVE_LADDER if o < current and o <= worst_sli), default=None)
 
 
 @dataclass(frozen=True)
@@ -29,9 +44,6 @@ class Zone:
     guidance: str
     rank: float
     """Higher is worse; a service takes its worst SLO's zone."""
-
-    def allows(self, change: str) -> bool:
-        return change in self.allowed_changes
 
 
 NO_DATA_GUIDANCE = (
@@ -120,10 +132,10 @@ def assess_service(
     tz: str,
     history: Sequence[Mapping[tuple[str, str], SloMonth]] = (),
 ) -> ServiceAssessment:
-    """``history``: earlier months' rows (``review.history.slo_months``), oldest first."""
+    """``history``: earlier months' rows (``archive.ArchivedReport.slo_rows``), oldest first."""
     zones = zones_of(policy)
     slos = []
-    for result, slo in zip(results, service.slos):
+    for result, slo in zip(results, service.slos, strict=True):
         zone = zone_for(result.budget.remaining, zones)
         earlier = tuple(month[(service.name, slo.name)] for month in history if (service.name, slo.name) in month)
         advice = recommend(result, zone, zones, slo.incidents.postmortem_share, tz)
@@ -139,7 +151,7 @@ def trend_advice(result: SloResult, previous: SloMonth | None) -> Advice | None:
     if previous is None or previous.budget_consumed is None or result.budget.consumed is None:
         return None
     before, now = previous.budget_consumed, result.budget.consumed
-    label = Month.parse(previous.month).label()
+    label = previous.month.label()
     caveat = (
         f" {label} had data for only {share(previous.coverage)} of the month, so this compares with a partial month."
         if partial(previous.coverage, previous.objective)
@@ -164,12 +176,6 @@ def trend_advice(result: SloResult, previous: SloMonth | None) -> Advice | None:
     )
 
 
-def tighter_objective(result: SloResult) -> float | None:
-    """The objective halfway to 100% from the current one, if this window's SLI met it."""
-    candidate = 1 - (1 - result.objective) / 2
-    return candidate if result.sli is not None and result.sli >= candidate else None
-
-
 def recommend(
     result: SloResult, zone: Zone, zones: tuple[Zone, ...], postmortem_share: float, tz: str
 ) -> tuple[Advice, ...]:
@@ -184,6 +190,7 @@ def recommend(
         )
     out = []
     budget = result.budget
+    assert result.sli is not None and budget.consumed is not None and budget.remaining is not None  # it has data
     if result.status == "missed":
         out.append(
             Advice(
@@ -259,7 +266,7 @@ def recommend(
             )
         )
     if result.status == "met" and budget.consumed < TIGHTEN_BELOW_CONSUMED:
-        tighter = tighter_objective(result)
+        tighter = tighter_objective(result.objective, result.sli)
         suggestion = f"tightening the objective to {objective(tighter)}" if tighter else "tightening the objective"
         out.append(
             Advice(
@@ -291,8 +298,8 @@ def minutes_name(value: int) -> str:
 
 
 def _zone_sentence(remaining: float, zone: Zone, zones: tuple[Zone, ...]) -> str:
-    better = [z for z in zones if z.rank < zone.rank and z.min_remaining is not None]
-    needs = f", {better[-1].name} needs {objective(better[-1].min_remaining)}" if better else ""
+    better = [(z.name, z.min_remaining) for z in zones if z.rank < zone.rank and z.min_remaining is not None]
+    needs = f", {better[-1][0]} needs {objective(better[-1][1])}" if better else ""
     notify = f"; notify {', '.join(zone.notify)}" if zone.notify else ""
     left = f"{share(remaining)} of the budget left" if remaining >= 0 else f"budget overspent by {used(-remaining)}"
     return f"Zone {zone.name} ({left}{needs}): {zone.guidance} {may_ship(zone)}{notify}."
@@ -303,29 +310,3 @@ def may_ship(zone: Zone) -> str:
     allowed = ", ".join(zone.allowed_changes) or "nothing"
     approval = f", with {zone.approval}" if zone.approval else ", with no approval needed"
     return f"May ship {allowed}{approval}"
-
-
-@dataclass(frozen=True)
-class DeployDecision:
-    allowed: bool
-    zone: str
-    reason: str
-    approval: str
-
-
-def check_deploy(service: dict, change: str) -> DeployDecision:
-    """Decide from a service's entry in ``report.json`` (so no config is needed at deploy time)."""
-    zone = service["zone"]
-    allowed = change in zone["allowed_changes"]
-    deciding = ", ".join(
-        f"{s['slo']} {('budget left ' + share(s['budget']['remaining'])) if s['budget']['remaining'] is not None else 'no data'}"
-        for s in service["slos"]
-        if s["zone"] == zone["name"]
-    )
-    reason = f"{service['name']} is in zone {zone['name']} ({deciding})"
-    if allowed:
-        return DeployDecision(True, zone["name"], f"{reason}; {change} changes are allowed", zone["approval"])
-    allowed_list = ", ".join(zone["allowed_changes"]) or "nothing"
-    return DeployDecision(
-        False, zone["name"], f"{reason}; {change} changes are blocked (allowed: {allowed_list})", zone["approval"]
-    )

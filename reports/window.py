@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
+COVERAGE_WARNING = 0.99
+"""Below this share of the window's steps with data, the source warns and the report recommends fixing the gap."""
+
 
 @dataclass(frozen=True, order=True)
 class Month:

@@ -85,7 +85,7 @@ class Truth:
             members = [s for s in chosen if group(s) == key]
             times = self.sample_times(members[0].target)
             assert all(m.target.missing == members[0].target.missing for m in members), "a group must share its scrapes"
-            for before, after in zip(times[:-1], times[1:]):
+            for before, after in zip(times[:-1], times[1:], strict=True):
                 if start < after <= end:
                     value = sum(
                         int(m.events[(before - self.start) // 60 : (after - self.start) // 60].sum()) for m in members
@@ -99,7 +99,7 @@ class Truth:
         for series in sorted(self.series, key=lambda s: s.name):
             times, values = self.samples(series)
             prefix = f"{series.name}{{{_labels(series.labels)}}} "
-            lines.extend(f"{prefix}{v} {t}" for t, v in zip(times, values))
+            lines.extend(f"{prefix}{v} {t}" for t, v in zip(times, values, strict=True))
         return "\n".join(lines) + "\n# EOF\n"
 
     def exposition(self, extra: str = "") -> str:
@@ -108,7 +108,7 @@ class Truth:
         for series in self.series:
             times, values = self.samples(series)
             prefix = f"{series.name}{{{_labels(series.labels)}}} "
-            lines.extend(f"{prefix}{v} {t * 1000}" for t, v in zip(times, values))
+            lines.extend(f"{prefix}{v} {t * 1000}" for t, v in zip(times, values, strict=True))
         return "\n".join(lines) + "\n"
 
 

@@ -17,17 +17,15 @@ def invoke(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def example_output(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("out")
-    result = invoke("run", "--config", EXAMPLE_CONFIG, "--month", "2026-10", "--output", output, "--strict")
+@pytest.mark.render
+def test_run_writes_the_whole_month(example_files: dict[str, bytes], tmp_path: Path, monkeypatch):
+    """The command's wiring: the example loaded strictly, computed, rendered and written whole. The
+    session's rendering of the same month stands in for WeasyPrint (tests/test_render.py checks it)."""
+    monkeypatch.setattr("reports.pipeline.render_documents", lambda report, progress: example_files)
+    result = invoke("run", "--config", EXAMPLE_CONFIG, "--month", "2026-10", "--output", tmp_path, "--strict")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"wrote {output / '2026-10'} (16 files) for 2026-10"
-    return output
-
-
-def test_run_writes_the_whole_month(example_output: Path):
-    names = sorted(p.name for p in (example_output / "2026-10").iterdir())
+    assert result.output.strip() == f"wrote {tmp_path / '2026-10'} (16 files) for 2026-10"
+    names = sorted(p.name for p in (tmp_path / "2026-10").iterdir())
     assert names == sorted(
         [
             "index.html",
@@ -44,7 +42,7 @@ def test_run_writes_the_whole_month(example_output: Path):
             "customers",
         ]
     )
-    assert (example_output / "2026-10" / "summary.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "2026-10" / "summary.pdf").read_bytes().startswith(b"%PDF")
 
 
 @pytest.mark.parametrize(
@@ -113,6 +111,7 @@ def write_catalogue(tmp_path: Path, timezone: str = "UTC", name: str = "api") ->
     return config
 
 
+@pytest.mark.render
 def test_default_month_is_the_previous_month_in_the_config_time_zone(tmp_path: Path):
     config = write_catalogue(tmp_path, "America/New_York")
     with freeze_time("2026-11-01 08:00:00"):  # 03:00 in New York
@@ -135,6 +134,7 @@ def test_bad_config_is_one_error_per_problem_exit_1_and_writes_nothing(tmp_path:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.render
 def test_a_failing_source_exits_1_without_traceback_and_keeps_the_last_good_month(tmp_path: Path):
     config = write_catalogue(tmp_path)
     assert invoke("run", "--config", config, "--month", "2026-10", "--output", tmp_path / "out").exit_code == 0
@@ -164,6 +164,7 @@ def test_help_shows_the_example_and_the_module_entry_point_runs():
     assert "slo-report check-deploy --service model-api --change feature" in result.stdout
 
 
+@pytest.mark.render
 def test_a_misspelt_service_writes_no_data_and_exits_1(tmp_path: Path):
     config = write_catalogue(tmp_path, name="API")
     result = invoke("run", "--config", config, "--month", "2026-10", "--output", tmp_path / "out")
@@ -191,6 +192,7 @@ def test_a_service_may_not_take_the_month_folder_s_own_file_names(tmp_path: Path
     assert "services: service 'Index' would overwrite the month's own index file; rename the service" in result.output
 
 
+@pytest.mark.render
 def test_an_unreadable_report_is_one_line_for_check_deploy_and_skipped_by_history(tmp_path: Path):
     config = write_catalogue(tmp_path)
     (tmp_path / "out" / "2026-09").mkdir(parents=True)

@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from reports.compute import compute_slo
+from reports.compute import SloSpec, compute_slo
+from reports.compute.burn import LOOKBACK
 from reports.config import SloConfig
+from reports.pipeline import slo_spec
 from reports.window import Month, report_window
-from tests.conftest import events
+from tests.conftest import events, step_counts_of
 
 STEP = timedelta(minutes=5)
 UTC = UTC
@@ -21,13 +23,17 @@ def steady(window, good: int, total: int, step=STEP) -> list[tuple[str, int, int
     return [(t.isoformat(), good, total) for t in stamps]
 
 
-def slo(objective=0.999, **extra) -> SloConfig:
-    return SloConfig(name="availability", objective=objective, **extra)
+def slo(objective=0.999, **extra) -> SloSpec:
+    return slo_spec(SloConfig(name="availability", objective=objective, **extra))
+
+
+def counts(frame, window=OCTOBER, step=STEP):
+    return step_counts_of(frame, window.start - LOOKBACK, window.end, step)
 
 
 def compute(rows, window=OCTOBER, objective=0.999, step=STEP, **extra):
     frame = events(rows) if rows else events([])
-    return compute_slo("api", slo(objective, **extra), frame, window, step)
+    return compute_slo("api", slo(objective, **extra), counts(frame, window, step), window)
 
 
 def with_burst(window, start: str, steps: int, bad: int, total: int = 1000):
@@ -73,7 +79,7 @@ def test_customers_are_summed_within_a_step():
             events([("2026-10-01T00:00:00Z", 10, 10)], customer="globex"),
         ]
     )
-    result = compute_slo("api", slo(0.5), frame, OCTOBER, STEP)
+    result = compute_slo("api", slo(0.5), counts(frame), OCTOBER)
     assert (result.good_events, result.total_events) == (100, 110)
     assert result.coverage == pytest.approx(1 / 8928)
 
@@ -94,7 +100,7 @@ def test_no_rows_at_all_is_no_data_with_zero_coverage():
 
 
 def test_a_source_problem_is_reported_as_no_data_with_its_reason():
-    result = compute_slo("api", slo(), events(steady(OCTOBER, 10, 10)), OCTOBER, STEP, problem="query failed: boom")
+    result = compute_slo("api", slo(), counts(events(steady(OCTOBER, 10, 10))), OCTOBER, problem="query failed: boom")
     assert (result.status, result.no_data_reason, result.total_events, result.coverage) == (
         "no data",
         "query failed: boom",

@@ -81,7 +81,7 @@ def test_unknown_keys_warn_with_a_suggestion_and_strict_makes_them_fatal(tmp_pat
         "title: T\nsource: {path: e.csv}\nservices: [{name: a, slos: [{name: s, objective: 0.9}]}]\nextra: 1\n"
     )
     assert load_config(path)[1] == [
-        "extra: unknown key; remove it or fix its spelling (known keys: title, timezone, window, source, policy, output, services, email, customers)"
+        "extra: unknown key; remove it or fix its spelling (known keys: title, timezone, window, source, policy, output, services, email, customers, store)"
     ]
     with pytest.raises(ConfigError) as caught:
         load_config(path, strict=True)
@@ -384,7 +384,10 @@ def test_a_downtime_slice_must_be_a_whole_number_of_steps():
     assert problems(catalogue(source=hourly, services=[{"name": "api", "slos": slos}])) == [
         "services[0].slos[0].downtime.slice: 90m is not a whole multiple of source.step 1h; set slice to 1h or "
         "another multiple",
-        "services[0].slos[2].downtime.slice: 5m is not a whole multiple of source.step 1h; set slice to 1h or "
+    ]
+    two_minutes = {"type": "file", "path": "events.csv", "step": "2m"}
+    assert problems(catalogue(source=two_minutes, services=[{"name": "api", "slos": slos[2:]}])) == [
+        "services[0].slos[0].downtime.slice: 5m is not a whole multiple of source.step 2m; set slice to 4m or "
         "another multiple (5m is the default)",
     ]
 

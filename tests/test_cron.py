@@ -19,9 +19,9 @@ from tests.test_deliver import BOSS, PASSWORD, PASSWORD_ENV, write_config
 WRAPPER = ROOT / "cron" / "slo-report-monthly"
 TIMESTAMPED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} \[\d+\] ")
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"
-)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"),
+]
 
 
 def stub(bin_dir: Path, body: str) -> None:
@@ -149,6 +149,8 @@ def test_usage_errors_exit_64_without_running_the_job(tmp_path: Path):
     assert not (tmp_path / "calls").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.render
 def test_the_wrapper_runs_the_real_job_end_to_end(tmp_path: Path):
     """Cron's view: the real ``slo-report`` (via ``python -m reports``), a real SMTP server,
     the password only in the environment file."""
@@ -183,11 +185,15 @@ def cron_entries(path: Path) -> list[list[str]]:
     ]
 
 
+def entries_of(path: Path, wrapper_name: str) -> list[list[str]]:
+    return [entry for entry in cron_entries(path) if any(word.endswith(wrapper_name) for word in entry)]
+
+
 def test_the_schedules_run_the_wrapper_at_06_00_on_the_1st():
-    (user,) = cron_entries(ROOT / "cron" / "crontab")
+    (user,) = entries_of(ROOT / "cron" / "crontab", "cron/slo-report-monthly")
     assert user[:5] == ["0", "6", "1", "*", "*"] and user[5].endswith("cron/slo-report-monthly")
     system_file = ROOT / "cron" / "cron.d" / "slo-report"
-    (system,) = cron_entries(system_file)
+    (system,) = entries_of(system_file, "cron/slo-report-monthly")
     assert system[:5] == ["0", "6", "1", "*", "*"] and system[5] == "slo-report"  # /etc/cron.d has a user field
     assert system[6].endswith("cron/slo-report-monthly")
     assert "." not in system_file.name and system_file.read_text().endswith("\n")  # cron skips such files
@@ -196,3 +202,70 @@ def test_the_schedules_run_the_wrapper_at_06_00_on_the_1st():
     service = (ROOT / "cron" / "systemd" / "slo-report-monthly.service").read_text()
     assert "\nType=oneshot\n" in service and "cron/slo-report-monthly --env-file" in service
     assert os.access(WRAPPER, os.X_OK)
+
+
+COLLECT = ROOT / "cron" / "slo-report-collect"
+
+
+def test_the_collect_schedules_run_daily_at_05_30_before_the_monthly_run():
+    (user,) = entries_of(ROOT / "cron" / "crontab", "cron/slo-report-collect")
+    assert user[:5] == ["30", "5", "*", "*", "*"]
+    (system,) = entries_of(ROOT / "cron" / "cron.d" / "slo-report", "cron/slo-report-collect")
+    assert system[:6] == ["30", "5", "*", "*", "*", "slo-report"] and system[6].endswith("cron/slo-report-collect")
+    timer = (ROOT / "cron" / "systemd" / "slo-report-collect.timer").read_text()
+    assert "\nOnCalendar=*-*-* 05:30:00\n" in timer and "\nPersistent=true\n" in timer
+    service = (ROOT / "cron" / "systemd" / "slo-report-collect.service").read_text()
+    assert "\nType=oneshot\n" in service and "cron/slo-report-collect --env-file" in service
+    assert os.access(COLLECT, os.X_OK)
+
+
+def test_the_collect_wrapper_holds_its_own_lock_and_passes_the_exit_status(tmp_path: Path):
+    stub(tmp_path / "bin", 'touch "$STUB_DIR/started"; while [ ! -e "$STUB_DIR/release" ]; do sleep 0.02; done; exit 1')
+    first = subprocess.Popen([str(COLLECT), "slo.yaml"], env=env(tmp_path), stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(tmp_path / "started")
+        second = subprocess.run(
+            [str(COLLECT), "slo.yaml"], env=env(tmp_path), capture_output=True, text=True, timeout=10
+        )
+        assert second.returncode == 75
+        assert second.stderr.startswith(f"slo-report-collect: another run holds {tmp_path / 'job.lock'}")
+    finally:
+        (tmp_path / "release").touch()
+        first.wait(timeout=10)
+    assert first.returncode == 1
+    assert (tmp_path / "calls").read_text() == "collect --config slo.yaml\n"
+
+
+def test_the_collect_wrapper_runs_the_real_collect_end_to_end(tmp_path: Path):
+    (tmp_path / "bin").mkdir()
+    shim = tmp_path / "bin" / "slo-report"
+    shim.write_text(f'#!/usr/bin/env bash\ncd {ROOT} && exec {sys.executable} -m reports "$@"\n')
+    shim.chmod(0o755)
+    config = tmp_path / "slo-report.yaml"
+    config.write_text(
+        "source: {type: file, path: events.csv}\nstore: {path: store}\n"
+        "services: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n"
+    )
+    (tmp_path / "events.csv").write_text(
+        "timestamp,service,slo,customer,good,total\n"
+        "2026-10-01T00:00:00Z,api,availability,,9,10\n2026-10-01T00:05:00Z,api,availability,,5,5\n"
+    )
+    args = [str(COLLECT), config, "--from", "2026-10-01", "--until", "2026-10-02"]
+    first = subprocess.run(args, env=env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert (first.returncode, first.stderr) == (0, "")
+    second = subprocess.run(
+        args[:2] + ["--until", "2026-10-02"], env=env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert (second.returncode, second.stderr) == (0, "")
+    log = (tmp_path / "log" / "monthly.log").read_text()
+    assert (
+        f"collected 1 day(s), 2026-10-01 to 2026-10-01 (up to 2026-10-02 00:00 UTC), 2 rows into {tmp_path / 'store'}"
+        in log
+    )
+    assert f"nothing to collect: {tmp_path / 'store'} holds every SLO up to 2026-10-02 00:00 UTC" in log
+    config.write_text(config.read_text().replace("store: {path: store}\n", ""))
+    failed = subprocess.run(args[:2], env=env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1
+    assert "store: not configured" in failed.stderr and failed.stderr.startswith(
+        "slo-report-collect: slo-report exited with status 1"
+    )

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from conftest import make_config
+from conftest import make_config, pdf_pages, pdf_text
 from pypdf import PdfReader
 
 from reports import format as fmt
@@ -40,6 +40,8 @@ from reports.render import (
 from reports.render.customers import statement_customers
 from reports.sources import EventCounts
 from reports.window import Month
+
+pytestmark = pytest.mark.render
 
 UTC = UTC
 EVIL = "<b>evil</b>"
@@ -178,15 +180,6 @@ def rows_of(markup: str, table_class: str) -> list[str]:
     table = re.search(rf'<table class="data {table_class}">.*?<tbody>(.*?)</tbody>', markup, flags=re.S)
     assert table, table_class
     return [text_of(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table[1], flags=re.S)]
-
-
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
-def pdf_pages(data: bytes) -> int:
-    return len(PdfReader(io.BytesIO(data)).pages)
 
 
 def slo(report, service: str, name: str = "availability"):
@@ -463,11 +456,6 @@ def test_no_credits_and_no_tiers(report):
 
 
 # --- the example month ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def example_files(example_report):
-    return render_documents(example_report)
 
 
 def test_example_umbrella_is_owed_ten_percent_and_wayne_had_no_traffic(example_files):

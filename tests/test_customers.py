@@ -1,12 +1,14 @@
 """Per-customer SLIs, SLA credits at and just below every schedule bound, maintenance exclusions."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from reports.compute import MaintenanceWindow
 from reports.compute.customers import CustomerPlan, Tier, credit_for, customer_results, exclude_maintenance
-from tests.conftest import events
+from tests.conftest import events, step_counts_of
 
 UTC = UTC
 ENTERPRISE = Tier("enterprise", 0.9995, 0.999, ((0.999, 10), (0.99, 25), (0.95, 100)))
@@ -36,13 +38,23 @@ def test_largest_applicable_credit_wins_whatever_the_order():
     assert credit_for(0.985, ((0.95, 100), (0.999, 10), (0.99, 25))) == 25
 
 
-def customer_rows(counts: dict[str, tuple[int, int]]) -> pd.DataFrame:
-    return pd.concat([events([("2026-10-05T00:00:00Z", g, t)], customer=c) for c, (g, t) in counts.items()])
+OCTOBER = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
+STEP = timedelta(minutes=5)
+
+
+def customer_rows(counts: dict[str, tuple[int, int]]):
+    """One step per customer, on October's grid (no look-back, no maintenance)."""
+    frame = pd.concat([events([("2026-10-05T00:00:00Z", g, t)], customer=c) for c, (g, t) in counts.items()])
+    return step_counts_of(frame, *OCTOBER, STEP)
+
+
+def results_of(counts, plan):
+    return customer_results(counts, 0, np.zeros(len(counts.total), dtype=bool), plan)
 
 
 def test_tenant_outage_breaches_one_sla_while_the_others_are_fine():
     rows = customer_rows({"acme": (9_850, 10_000), "globex": (99_990, 100_000), "hooli": (500, 500)})
-    results = customer_results(
+    results = results_of(
         rows, CustomerPlan(TIERS, {"acme": "enterprise", "globex": "professional", "initech": "enterprise"}, "free")
     )
     acme, globex, hooli, initech = results.customers
@@ -72,7 +84,7 @@ def test_tenant_outage_breaches_one_sla_while_the_others_are_fine():
 
 
 def test_rows_without_a_customer_are_not_a_customer():
-    results = customer_results(customer_rows({"": (5, 10)}), CustomerPlan(TIERS, {}, "free"))
+    results = results_of(customer_rows({"": (5, 10)}), CustomerPlan(TIERS, {}, "free"))
     assert results.customers == () and results.unassigned == ()
 
 
@@ -86,10 +98,11 @@ def test_maintenance_straddling_the_month_start_is_clipped_and_its_events_exclud
         ]
     )
     start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
-    kept, [exclusion] = exclude_maintenance(
-        rows,
+    counts = step_counts_of(rows, start - timedelta(hours=1), end, STEP)
+    kept, excluded, [exclusion] = exclude_maintenance(
+        counts,
         [
-            (
+            MaintenanceWindow(
                 datetime(2026, 9, 30, 23, tzinfo=UTC),
                 datetime(2026, 10, 1, 1, tzinfo=UTC),
                 "db upgrade",
@@ -99,18 +112,18 @@ def test_maintenance_straddling_the_month_start_is_clipped_and_its_events_exclud
         start,
         end,
     )
-    assert kept["timestamp"].tolist() == [pd.Timestamp("2026-10-01T01:00:00Z")]
+    assert np.flatnonzero(~np.isnan(kept.total)).tolist() == [24]  # 01:00, the first step after the window
+    assert np.flatnonzero(excluded).tolist() == list(range(24))  # 23:00 to 00:55, the look-back's hour too
     assert (exclusion.start, exclusion.end) == (start, datetime(2026, 10, 1, 1, tzinfo=UTC))
     assert (exclusion.excluded_good, exclusion.excluded_total) == (10, 200)  # in-window events only
     assert exclusion.reason == "db upgrade" and exclusion.announced == date(2026, 9, 25)
 
 
 def test_maintenance_outside_the_window_excludes_nothing_inside_it():
-    rows = events([("2026-10-02T00:00:00Z", 1, 1)])
-    kept, exclusions = exclude_maintenance(
-        rows,
-        [(datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC), "later", None)],
-        datetime(2026, 10, 1, tzinfo=UTC),
-        datetime(2026, 11, 1, tzinfo=UTC),
+    counts = step_counts_of(events([("2026-10-02T00:00:00Z", 1, 1)]), *OCTOBER, STEP)
+    kept, excluded, exclusions = exclude_maintenance(
+        counts,
+        [MaintenanceWindow(datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 11, 4, tzinfo=UTC), "later", None)],
+        *OCTOBER,
     )
-    assert len(kept) == 1 and exclusions == ()
+    assert np.nansum(kept.total) == 1 and not excluded.any() and exclusions == ()

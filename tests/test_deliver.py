@@ -24,9 +24,10 @@ from reports.sources import source_for
 from tests.conftest import catalogue
 from tests.smtp_server import HOST, USERNAME, Recorder, free_port, smtp_server
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"
-)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Requiring AUTH:UserWarning", "ignore:Session.login_data:DeprecationWarning"),
+    pytest.mark.render,
+]
 
 PASSWORD = "Zq7-hunter2-SMTP-secret"
 PASSWORD_ENV = "SLO_TEST_SMTP_PASSWORD"

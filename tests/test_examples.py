@@ -6,6 +6,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from reports.docs import config_reference
 from tests.conftest import ROOT
 
@@ -21,6 +23,7 @@ def test_example_month_has_the_documented_shape(example_report):
     assert (availability.good_events, availability.total_events) == (25_005_144, 25_022_777)
 
 
+@pytest.mark.slow
 def test_example_data_is_reproducible_from_its_seeded_script(tmp_path: Path):
     out = tmp_path / "data.csv.gz"
     subprocess.run(
@@ -38,6 +41,7 @@ def test_configuration_reference_is_current():
     )
 
 
+@pytest.mark.slow
 def test_wheel_ships_templates_queries_and_schema(tmp_path: Path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],

@@ -2,8 +2,11 @@
 
 import pytest
 
+from reports.archive import ArchivedService, ArchivedZone, SloMonth
 from reports.config import PolicyConfig
-from reports.policy import check_deploy, zone_for, zones_of
+from reports.deploy import check_deploy
+from reports.policy import zone_for, zones_of
+from reports.window import Month
 
 ZONES = zones_of(PolicyConfig())
 
@@ -102,11 +105,32 @@ def test_may_ship_always_names_the_approval():
 
 
 def _service(zone_name: str, allowed: list[str], remaining):
-    return {
-        "name": "api",
-        "zone": {"name": zone_name, "allowed_changes": allowed, "approval": "VP engineering approval"},
-        "slos": [{"slo": "availability", "zone": zone_name, "budget": {"remaining": remaining}}],
-    }
+    """A service as an archived report.json states it."""
+    return ArchivedService(
+        "api",
+        (),
+        ArchivedZone(zone_name, tuple(allowed), "VP engineering approval"),
+        (
+            SloMonth(
+                Month(2026, 10),
+                "api",
+                "availability",
+                0.999,
+                0,
+                0,
+                None,
+                "met",
+                None,
+                zone_name,
+                0,
+                0,
+                0.0,
+                0,
+                (),
+                budget_remaining=remaining,
+            ),
+        ),
+    )
 
 
 def test_check_deploy_blocks_features_in_red_and_allows_security():
@@ -126,11 +150,25 @@ def test_trend_compares_budget_use_with_the_previous_report(example_report):
     from dataclasses import replace
 
     from reports.policy import trend_advice
-    from reports.review.history import SloMonth
 
     result = example_report.service("model-api").slos[0].result  # 70.497% used
     september = SloMonth(
-        "2026-09", "model-api", "availability", 0.999, 99, 100, 0.99969, "met", 0.31, "yellow", 0, 0, 0.0, 0, (), 1.0
+        Month(2026, 9),
+        "model-api",
+        "availability",
+        0.999,
+        99,
+        100,
+        0.99969,
+        "met",
+        0.31,
+        "yellow",
+        0,
+        0,
+        0.0,
+        0,
+        (),
+        coverage=1.0,
     )
     assert trend_advice(result, september).text == "Budget use rose from 31.0% in September 2026 to 70.5%."
     assert trend_advice(result, replace(september, budget_consumed=0.9, objective=0.995)).text == (
@@ -143,13 +181,68 @@ def test_trend_compares_budget_use_with_the_previous_report(example_report):
 def test_a_trend_against_a_partial_month_says_so(example_report):
     """September 2026 of the example has 3 days of 30 (10% coverage): "fell from 477%" needs its caveat."""
     from reports.policy import trend_advice
-    from reports.review.history import SloMonth
 
     result = example_report.service("model-api").slos[0].result
     september = SloMonth(
-        "2026-09", "model-api", "availability", 0.999, 99, 100, 0.99, "missed", 4.77, "red", 0, 0, 0.0, 0, (), 0.1
+        Month(2026, 9),
+        "model-api",
+        "availability",
+        0.999,
+        99,
+        100,
+        0.99,
+        "missed",
+        4.77,
+        "red",
+        0,
+        0,
+        0.0,
+        0,
+        (),
+        coverage=0.1,
     )
     assert trend_advice(result, september).text == (
         "Budget use fell from 477.0% in September 2026 to 70.5%. September 2026 had data for only 10.0% of the "
         "month, so this compares with a partial month."
+    )
+
+
+@pytest.mark.parametrize(
+    "current, worst, tighter, looser",
+    [
+        (0.95, 0.99, 0.98, 0.9),  # one step up the ladder, not halfway (97.5%)
+        (0.999, 0.9996, 0.9995, 0.998),
+        (0.999, 0.9994, None, 0.998),  # the next step was not met: no suggestion
+        (0.99999, 1.0, None, 0.99995),  # the top of the ladder
+        (0.9, 0.89, None, None),  # nothing below 90% on the ladder
+    ],
+)
+def test_one_objective_ladder_for_the_month_and_the_quarter(current, worst, tighter, looser):
+    from reports.policy import looser_objective, tighter_objective
+
+    assert tighter_objective(current, worst) == tighter
+    assert looser_objective(current, worst) == looser
+
+
+def test_the_monthly_tighten_advice_names_the_ladder_s_next_objective(example_report):
+    from dataclasses import replace
+
+    from reports.policy import recommend, zones_of
+
+    result = example_report.service("feature-store").slos[0].result
+    quiet = replace(
+        result,
+        objective=0.95,
+        sli=0.99,
+        status="met",
+        budget=replace(result.budget, consumed=0.2, remaining=0.8),
+        incidents=(),
+        alerts=(),
+        coverage=1.0,
+    )
+    zones = zones_of(PolicyConfig())
+    advice = recommend(quiet, zones[0], zones, 0.2, "UTC")
+    assert advice[-1].text == (
+        "Met with 80.0% of the budget unused: consider tightening the objective to 98%, "
+        "or spend the budget on faster releases."
     )

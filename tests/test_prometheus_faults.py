@@ -27,6 +27,8 @@ from reports.window import Month
 from tests.prom_fake import FakePrometheus
 from tests.prom_servers import free_port
 
+pytestmark = pytest.mark.slow
+
 START = datetime(2026, 10, 1, tzinfo=UTC)
 END = START + timedelta(days=1)
 RATES = {

@@ -34,6 +34,8 @@ from tests.prom_truth import (
     scenario,
 )
 
+pytestmark = pytest.mark.slow
+
 OCTOBER = Month(2024, 10)
 RUN_AT = datetime(2024, 11, 2, tzinfo=UTC)
 UTC = UTC

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import html as html_lib
-import io
 import os
 import re
 import shutil
@@ -16,8 +15,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from conftest import ROOT, events, make_config
-from pypdf import PdfReader
+from conftest import ROOT, events, make_config, pdf_page_texts, pdf_pages, pdf_text
 
 from reports import format as fmt
 from reports.compute.results import BudgetPoint, DayBurn
@@ -29,6 +27,8 @@ from reports.render.environment import CHECKOUT_TEMPLATES, FILTERS, environment,
 from reports.render.pdf import DataOnlyFetcher, FetchRefused, html_to_pdf
 from reports.sources import EventCounts
 from reports.window import Month
+
+pytestmark = pytest.mark.render
 
 HOSTILE = "<script>alert(1)</script>"
 RUN_AT_DEC = datetime(2026, 12, 1, 6, tzinfo=UTC)
@@ -58,23 +58,13 @@ def slo_sections(markup: str) -> dict[str, str]:
     return dict(re.findall(r'<section class="slo[^"]*" id="([^"]+)">(.*?)</section>', markup, flags=re.S))
 
 
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
-def pdf_pages(data: bytes) -> int:
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
 # --- fixtures ------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def rendered(example_report):
-    messages: list[str] = []
-    files = render_documents(example_report, messages.append)
-    return files, messages
+def rendered(example_rendering):
+    files, messages = example_rendering
+    return files, list(messages)
 
 
 class StubSource:
@@ -153,12 +143,11 @@ def test_every_file_of_the_month_folder(rendered, example_report):
             assert files[name].startswith(b"%PDF-"), name
 
 
-def test_progress_names_each_service(rendered, example_report):
+def test_progress_counts_the_pdfs_to_the_last(rendered, example_report):
     _, messages = rendered
-    n = len(example_report.services)
-    assert messages == [f"rendering {s.name} ({i}/{n})" for i, s in enumerate(example_report.services, 1)] + [
-        "rendering 5 customer statements"
-    ]
+    n = len(example_report.services) + 1 + 5  # one per service, the summary, 5 customer statements
+    assert messages[-1] == f"rendering PDFs ({n}/{n})"
+    assert all(re.fullmatch(rf"rendering PDFs \(\d+/{n}(, about .* left)?\)", m) for m in messages)
 
 
 # --- service pages -------------------------------------------------------------------------
@@ -404,7 +393,7 @@ def test_service_pdf_carries_name_month_and_figures(rendered, example_report):
 
 
 def page_texts(data: bytes) -> list[str]:
-    return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+    return list(pdf_page_texts(data))
 
 
 HEADINGS = ("Incidents", "Burn-rate alerts", "Earlier months", "What to do", "Nights with failed jobs", "Glossary")

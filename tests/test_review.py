@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reports.review.history import slo_months
+from reports.archive import slo_months
 from reports.review.quarter import Quarter, review_quarter
 
 NOW = datetime(2027, 1, 2, 6, tzinfo=UTC)
@@ -157,6 +157,7 @@ def _every_step(busy: dict[str, tuple[int, int]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.render
 def test_quarterly_command_computes_a_missing_month_from_the_source_and_says_so(tmp_path):
     import json
 
@@ -221,6 +222,7 @@ def test_a_quarter_that_has_not_ended_is_refused(tmp_path):
     assert "2026-Q4 has not ended yet (it ends 2027-01-01 00:00 UTC); review it after that" in result.output
 
 
+@pytest.mark.render
 def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
     import json
 
@@ -265,6 +267,7 @@ def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
     assert "Earlier months" not in september  # nothing before September in the folder
 
 
+@pytest.mark.render
 def test_a_computed_month_the_source_could_not_count_fails_the_review(tmp_path):
     from click.testing import CliRunner
     from freezegun import freeze_time
@@ -333,7 +336,7 @@ def test_a_partial_month_is_shown_never_judged(tmp_path):
         "Counted over 2 whole months; left out as partial: December 2026 (data for 6.4% of it). Met 2 of 2 months, "
         "4.2% of the quarter's budget used: keep the objective."
     )
-    from tests_pdf import pdf_page_texts
+    from conftest import pdf_page_texts
 
     pages = pdf_page_texts((tmp_path / "out" / "2026-Q4" / "review.pdf").read_bytes())
     first = pages[0]

@@ -7,14 +7,16 @@ month's fee"); the largest applicable credit wins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-import pandas as pd
+import numpy as np
 
 from .exact import exact
+from .inputs import MaintenanceWindow, StepCounts
+from .status import Status
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,10 @@ class CustomerResult:
     """Percentage of the month's fee owed as a credit; None without an SLA or without data."""
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if self.objective_met is None:
-            return "no data"
-        return "met" if self.objective_met else "missed"
+            return Status.NO_DATA
+        return Status.MET if self.objective_met else Status.MISSED
 
 
 @dataclass(frozen=True)
@@ -95,18 +97,25 @@ class CustomerResults:
     """Assigned, but no events this window."""
 
 
-def customer_results(rows: pd.DataFrame, plan: CustomerPlan) -> CustomerResults:
-    """``rows``: one SLO's in-window counts (maintenance already excluded) with a ``customer`` column."""
+def customer_results(counts: StepCounts, first: int, excluded: np.ndarray, plan: CustomerPlan) -> CustomerResults:
+    """``counts``: one SLO's counts with maintenance already excluded; the window starts at step ``first``.
+
+    A customer is seen when it has a row in the window outside maintenance."""
     tiers, assignments, default_tier = plan.tiers, plan.assignments, plan.default_tier
-    sums = rows[rows["customer"] != ""].groupby("customer")[["good", "total"]].sum()
-    seen = set(sums.index)
+    sums: dict[str, tuple[int, int]] = {}
+    if counts.customer_total is not None and counts.customer_good is not None and len(counts.customers):
+        good, total = counts.customer_good[:, first:], counts.customer_total[:, first:]
+        seen_rows = (~np.isnan(total)).any(axis=1)
+        good_sums, total_sums = np.nansum(good, axis=1), np.nansum(total, axis=1)
+        for row in np.flatnonzero(seen_rows):
+            sums[counts.customers[row]] = (int(good_sums[row]), int(total_sums[row]))
+    seen = set(sums)
     names = sorted(seen | set(assignments))
     results = []
     for name in names:
         tier = tiers[assignments.get(name, default_tier)]
-        good = int(sums.at[name, "good"]) if name in seen else 0
-        total = int(sums.at[name, "total"]) if name in seen else 0
-        results.append(_one(name, tier, name in assignments, good, total))
+        good_events, total_events = sums.get(name, (0, 0))
+        results.append(_one(name, tier, name in assignments, good_events, total_events))
     results.sort(key=_worst_first)
     return CustomerResults(
         customers=tuple(results),
@@ -130,7 +139,7 @@ def _one(name: str, tier: Tier, assigned: bool, good: int, total: int) -> Custom
         objective_met=None if measured is None else measured >= exact(tier.objective),
         budget_consumed=None if measured is None else float((1 - measured) / (1 - exact(tier.objective))),
         sla=tier.sla,
-        sla_met=None if measured is None or not has_sla else measured >= exact(tier.sla),
+        sla_met=None if measured is None or tier.sla is None or not has_sla else measured >= exact(tier.sla),
         credit_percent=None if measured is None or not has_sla else credit_for(measured, tier.credits),
     )
 
@@ -168,29 +177,56 @@ class Exclusion:
 
 
 def exclude_maintenance(
-    rows: pd.DataFrame, windows: list[tuple[datetime, datetime, str, date | None]], start: datetime, end: datetime
-) -> tuple[pd.DataFrame, tuple[Exclusion, ...]]:
-    """Drop the steps that start inside a maintenance window (clipped to [start, end)).
+    counts: StepCounts, windows: Sequence[MaintenanceWindow], start: datetime, end: datetime
+) -> tuple[StepCounts, np.ndarray, tuple[Exclusion, ...]]:
+    """Drop the steps that start inside a maintenance window; report each window clipped to [start, end).
 
-    Rows before ``start`` (alert look-back) are kept unless a maintenance window covers them too.
-    """
-    keep = pd.Series(True, index=rows.index)
+    Returns the counts with those steps emptied (the look-back's too when a window covers it), which
+    steps they are, and per window inside [start, end) the events it excluded there."""
+    steps = len(counts.total)
+    if not windows:
+        return counts, np.zeros(steps, dtype=bool), ()
+    origin = counts.start
+    keep_out = np.zeros(steps, dtype=bool)
     exclusions = []
-    for m_start, m_end, reason, announced in windows:
-        inside = (rows["timestamp"] >= m_start) & (rows["timestamp"] < m_end)
-        keep &= ~inside
-        clipped_start, clipped_end = max(m_start, start), min(m_end, end)
+    for window in windows:
+        inside = _steps_within(window.start, window.end, origin, counts.step, steps)
+        keep_out |= inside
+        clipped_start, clipped_end = max(window.start, start), min(window.end, end)
         if clipped_start >= clipped_end:
             continue
-        in_window = inside & (rows["timestamp"] >= start) & (rows["timestamp"] < end)
+        in_window = inside & _steps_within(start, end, origin, counts.step, steps)
         exclusions.append(
             Exclusion(
                 clipped_start,
                 clipped_end,
-                reason,
-                announced,
-                int(rows.loc[in_window, "good"].sum()),
-                int(rows.loc[in_window, "total"].sum()),
+                window.reason,
+                window.announced,
+                int(np.nansum(counts.good[in_window])),
+                int(np.nansum(counts.total[in_window])),
             )
         )
-    return rows[keep], tuple(exclusions)
+    return (
+        replace(
+            counts,
+            good=np.where(keep_out, np.nan, counts.good),
+            total=np.where(keep_out, np.nan, counts.total),
+            customer_good=np.where(keep_out, np.nan, counts.customer_good)
+            if counts.customer_good is not None
+            else None,
+            customer_total=np.where(keep_out, np.nan, counts.customer_total)
+            if counts.customer_total is not None
+            else None,
+        ),
+        keep_out,
+        tuple(exclusions),
+    )
+
+
+def _steps_within(start: datetime, end: datetime, origin: datetime, step: timedelta, steps: int) -> np.ndarray:
+    """Which steps (from ``origin``) start in [start, end)."""
+    first = max(0, -(-(start - origin) // step))
+    stop = min(steps, max(0, -(-(end - origin) // step)))
+    inside = np.zeros(steps, dtype=bool)
+    inside[first:stop] = True
+    return inside

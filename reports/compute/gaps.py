@@ -1,4 +1,4 @@
-"""Missing data judged against what the budget can absorb: pure, a missing-step mask in, spans out.
+"""Missing data judged against what the budget can absorb: pure, a missing-step mask (a numpy array) in, spans out.
 
 A month whose time without data exceeds its allowed downtime could have hidden more bad events
 than the objective allows: its verdict is not safe, however high the SLI of the rest.
@@ -6,9 +6,10 @@ than the objective allows: its verdict is not safe, however high the SLI of the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -21,19 +22,11 @@ class Span:
         return (self.end - self.start).total_seconds() / 60
 
 
-def missing_spans(starts: Sequence[datetime], missing: Sequence[bool], step: timedelta) -> tuple[Span, ...]:
-    """Runs of consecutive missing steps as [start, end) spans; ``starts`` are the steps' starts."""
-    spans: list[Span] = []
-    run_start: datetime | None = None
-    for at, gap in zip(starts, missing, strict=True):
-        if gap and run_start is None:
-            run_start = at
-        elif not gap and run_start is not None:
-            spans.append(Span(run_start, at))
-            run_start = None
-    if run_start is not None:
-        spans.append(Span(run_start, starts[-1] + step))
-    return tuple(spans)
+def missing_spans(start: datetime, step: timedelta, missing: np.ndarray) -> tuple[Span, ...]:
+    """Runs of consecutive missing steps as [start, end) spans; step ``i`` starts at ``start + i × step``."""
+    edges = np.diff(np.concatenate(([0], np.asarray(missing, dtype=np.int8), [0])))
+    firsts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return tuple(Span(start + int(f) * step, start + int(e) * step) for f, e in zip(firsts, ends, strict=True))
 
 
 def exceeds_allowance(no_data_minutes: float, allowed_minutes: float) -> bool:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from .customers import CustomerResults, Exclusion
 from .gaps import Span
+from .status import Status
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,7 @@ class SloResult:
     slo: str
     objective: float
     description: str
-    status: str
-    """``met``, ``missed`` or ``no data``."""
+    status: Status
     no_data_reason: str | None
     good_events: int
     total_events: int
@@ -131,4 +131,4 @@ class SloResult:
 
     @property
     def has_data(self) -> bool:
-        return self.status != "no data"
+        return self.status != Status.NO_DATA

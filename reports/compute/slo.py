@@ -1,49 +1,46 @@
-"""One SLO over one window: pure, DataFrames in, a frozen ``SloResult`` out."""
+"""One SLO over one window: pure, step arrays in, a frozen ``SloResult`` out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
-from ..config import MaintenanceConfig, SloConfig
 from ..window import ReportWindow
 from .burn import LOOKBACK, alerts, daily_burn
 from .customers import CustomerPlan, customer_results, exclude_maintenance
 from .exact import exact
 from .gaps import missing_spans
-from .grid import step_grid
 from .incidents import find_incidents
+from .inputs import MaintenanceWindow, SloSpec, StepCounts
 from .results import Budget, BudgetPoint, Downtime, SloResult
+from .status import Status
 
 BURN_DOWN_RESOLUTION = timedelta(hours=1)
 
 
 def compute_slo(
     service: str,
-    slo: SloConfig,
-    rows: pd.DataFrame,
+    slo: SloSpec,
+    counts: StepCounts,
     window: ReportWindow,
-    step: timedelta,
     problem: str | None = None,
-    maintenance: Sequence[MaintenanceConfig] = (),
+    maintenance: Sequence[MaintenanceWindow] = (),
     customers: CustomerPlan | None = None,
 ) -> SloResult:
-    """``rows``: this SLO's event counts from ``LOOKBACK`` before the window to its end
-    (columns timestamp, customer, good, total; any number of rows per step, e.g. one per customer).
-    Steps that start inside a ``maintenance`` window are excluded from every figure."""
-    windows = [(m.start, m.end, m.reason, m.announced) for m in maintenance]
-    rows, exclusions = exclude_maintenance(rows, windows, window.start, window.end)
-    full = step_grid(rows, window.start - LOOKBACK, window.end, step)
-    grid = full[full.index >= window.start]
-    excluded = np.zeros(len(grid), dtype=bool)
-    for start, end, *_ in windows:
-        excluded |= (grid.index >= start) & (grid.index < end)
-    good = int(grid["good"].sum())
-    total = int(grid["total"].sum())
+    """``counts``: this SLO's events, from ``LOOKBACK`` before the window to its end (steps the counts
+    do not cover have no data). Steps that start inside a ``maintenance`` window are excluded from every figure."""
+    step = counts.step
+    lookback_steps = round(LOOKBACK / step)
+    full = counts.on(window.start - LOOKBACK, lookback_steps + round((window.end - window.start) / step))
+    full, excluded_full, exclusions = exclude_maintenance(full, maintenance, window.start, window.end)
+    good_steps, total_steps = full.good[lookback_steps:], full.total[lookback_steps:]
+    excluded = excluded_full[lookback_steps:]
+    good = int(np.nansum(good_steps))
+    total = int(np.nansum(total_steps))
     bad = total - good
     has_data = total > 0 and problem is None
     sli = good / total if has_data else None
@@ -52,13 +49,17 @@ def compute_slo(
     consumed_exact = Fraction(bad) / (error_budget * total) if sli is not None else None
     consumed = float(consumed_exact) if consumed_exact is not None else None
     if not has_data:
-        status, reason = "no data", problem or "no events in the window"
+        status, reason = Status.NO_DATA, problem or "no events in the window"
     else:
-        status, reason = ("met" if Fraction(good, total) >= exact(slo.objective) else "missed"), None
-    observable = grid["total"][~excluded]
-    coverage = float(observable.notna().mean()) if len(observable) and problem is None else 0.0
-    in_window = rows[(rows["timestamp"] >= window.start) & (rows["timestamp"] < window.end)]
-    incidents = find_incidents(grid, slo.objective, step, allowed_bad, slo.incidents) if has_data else ()
+        status = Status.MET if Fraction(good, total) >= exact(slo.objective) else Status.MISSED
+        reason = None
+    observable = total_steps[~excluded]
+    coverage = float((~np.isnan(observable)).mean()) if len(observable) and problem is None else 0.0
+    incidents = (
+        find_incidents(good_steps, total_steps, window.start, slo.objective, step, allowed_bad, slo.incidents)
+        if has_data
+        else ()
+    )
     return SloResult(
         service=service,
         slo=slo.name,
@@ -71,43 +72,47 @@ def compute_slo(
         sli=sli,
         margin=sli - slo.objective if sli is not None else None,
         coverage=coverage,
-        downtime=_downtime(grid, excluded, slo, window, step, sli),
+        downtime=_downtime(good_steps, total_steps, excluded, slo, window, step, sli),
         budget=Budget(
             allowed_bad_events=allowed_bad,
             bad_events=bad if problem is None else 0,
             consumed=consumed,
             remaining=float(1 - consumed_exact) if consumed_exact is not None else None,
         ),
-        days=daily_burn(grid, slo.objective, window.timezone, allowed_bad) if has_data else (),
-        burn_down=_burn_down(grid, step, allowed_bad) if has_data else (),
-        alerts=alerts(full, window.start, step, slo.objective) if has_data else (),
+        days=daily_burn(good_steps, total_steps, window, step, slo.objective, allowed_bad) if has_data else (),
+        burn_down=_burn_down(good_steps, total_steps, window, step, allowed_bad) if has_data else (),
+        alerts=alerts(full.good, full.total, lookback_steps, window.start, step, slo.objective) if has_data else (),
         incidents=incidents,
         outside_incidents_share=(consumed - sum(i.budget_share for i in incidents)) if consumed is not None else None,
         exclusions=exclusions,
-        customers=customer_results(in_window, customers)
+        customers=customer_results(full, lookback_steps, excluded_full, customers)
         if customers is not None and slo.sla and problem is None
         else None,
         sla=customers is not None and slo.sla,
-        no_data_spans=missing_spans(
-            list(grid.index.to_pydatetime()), list(grid["total"].isna().to_numpy() & ~excluded), step
-        )
-        if problem is None
-        else (),
+        no_data_spans=missing_spans(window.start, step, np.isnan(total_steps) & ~excluded) if problem is None else (),
     )
 
 
 def _downtime(
-    grid: pd.DataFrame, excluded: np.ndarray, slo: SloConfig, window: ReportWindow, step: timedelta, sli: float | None
+    good: np.ndarray,
+    total: np.ndarray,
+    excluded: np.ndarray,
+    slo: SloSpec,
+    window: ReportWindow,
+    step: timedelta,
+    sli: float | None,
 ) -> Downtime:
-    slice_steps = max(1, round(slo.downtime.slice / step))
+    slice_steps = max(1, round(slo.slice / step))
     step_minutes = step.total_seconds() / 60
     slice_minutes = slice_steps * step_minutes
-    slice_of_step = np.arange(len(grid)) // slice_steps
-    slices = grid.groupby(slice_of_step).agg(good=("good", "sum"), total=("total", "sum"), observed=("total", "count"))
-    no_data = slices["observed"] == 0
-    idle = ~no_data & (slices["total"] == 0)
+    starts = np.arange(0, len(total), slice_steps)
+    observed = np.add.reduceat(~np.isnan(total), starts) if len(total) else np.zeros(0, dtype=np.int64)
+    slice_good = np.add.reduceat(_zeroed(good), starts) if len(total) else np.zeros(0)
+    slice_total = np.add.reduceat(_zeroed(total), starts) if len(total) else np.zeros(0)
+    no_data = observed == 0
+    idle = ~no_data & (slice_total == 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        slice_sli = slices["good"] / slices["total"]
+        slice_sli = slice_good / slice_total
     down = ~no_data & ~idle & (slice_sli < slo.down_below)
     return Downtime(
         allowed_minutes=float((1 - exact(slo.objective)) * Fraction(window.minutes)),
@@ -116,27 +121,36 @@ def _downtime(
         slice_minutes=slice_minutes,
         down_below=slo.down_below,
         down_slices=int(down.sum()),
-        no_data_minutes=float((grid["total"].isna().to_numpy() & ~excluded).sum() * step_minutes),
+        no_data_minutes=float((np.isnan(total) & ~excluded).sum() * step_minutes),
         idle_minutes=float(idle.sum() * slice_minutes),
         excluded_minutes=float(excluded.sum() * step_minutes),
     )
 
 
-def _burn_down(grid: pd.DataFrame, step: timedelta, allowed_bad: float) -> tuple[BudgetPoint, ...]:
+def _burn_down(
+    good: np.ndarray, total: np.ndarray, window: ReportWindow, step: timedelta, allowed_bad: float
+) -> tuple[BudgetPoint, ...]:
     """Budget remaining over the window, measured against the whole window's budget."""
     if not allowed_bad:
         return ()
-    bad = (grid["total"] - grid["good"]).fillna(0).cumsum()
+    bad = _zeroed(total - good).cumsum()
+    ends, times = _burn_down_points(window.start, len(total), step)
+    remaining = (1 - bad[ends] / allowed_bad).tolist()
+    return (BudgetPoint(at=window.start, remaining=1.0),) + tuple(
+        BudgetPoint(at=at, remaining=value) for at, value in zip(times, remaining, strict=True)
+    )
+
+
+@lru_cache(maxsize=8)
+def _burn_down_points(start: datetime, steps: int, step: timedelta) -> tuple[np.ndarray, tuple[datetime, ...]]:
+    """The steps that end a burn-down point (one an hour, and the last step), and when they end."""
     stride = max(1, round(BURN_DOWN_RESOLUTION / step))
-    points = [BudgetPoint(at=grid.index[0].to_pydatetime(), remaining=1.0)]
-    for position in range(stride - 1, len(grid), stride):
-        points.append(
-            BudgetPoint(
-                at=(grid.index[position] + step).to_pydatetime(), remaining=1 - float(bad.iloc[position]) / allowed_bad
-            )
-        )
-    if (len(grid) - 1) % stride != stride - 1:
-        points.append(
-            BudgetPoint(at=(grid.index[-1] + step).to_pydatetime(), remaining=1 - float(bad.iloc[-1]) / allowed_bad)
-        )
-    return tuple(points)
+    ends = list(range(stride - 1, steps, stride))
+    if (steps - 1) % stride != stride - 1:
+        ends.append(steps - 1)
+    return np.array(ends, dtype=np.int64), tuple(start + (end + 1) * step for end in ends)
+
+
+def _zeroed(values: np.ndarray) -> np.ndarray:
+    """NaN (no data) as 0 events."""
+    return np.where(np.isnan(values), 0.0, values)

@@ -5,7 +5,8 @@ them). ``load_config`` collects every problem and raises once, with one line per
 in the form ``path: what is wrong; how to fix it``. One module per part of the file.
 """
 
-from .base import CHANGE_KINDS, ChangeKind, ConfigError, Duration, format_duration, parse_duration
+from ..changes import CHANGE_KINDS, ChangeKind
+from .base import ConfigError, Duration, format_duration, parse_duration
 from .catalogue import Config
 from .customers import CustomersConfig, TierConfig
 from .email import EmailAddress, EmailConfig, SmtpConfig
@@ -13,6 +14,7 @@ from .load import load_config, parse_config
 from .policy import DEFAULT_ZONE_RULES, PolicyConfig, ZoneConfig
 from .slo import DowntimeConfig, IncidentConfig, MaintenanceConfig, ServiceConfig, SliConfig, SloConfig
 from .source import BasicAuthConfig, SourceConfig
+from .store import StoreConfig
 
 __all__ = [
     "CHANGE_KINDS",
@@ -34,6 +36,7 @@ __all__ = [
     "SloConfig",
     "SmtpConfig",
     "SourceConfig",
+    "StoreConfig",
     "TierConfig",
     "ZoneConfig",
     "format_duration",

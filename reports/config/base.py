@@ -6,18 +6,17 @@ import re
 import unicodedata
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-CHANGE_KINDS = ("feature", "bugfix", "security", "refactor")
-ChangeKind = Literal["feature", "bugfix", "security", "refactor"]
+from ..errors import ReportError
 
 _DURATION_RE = re.compile(r"^(\d+)(s|m|h|d)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-class ConfigError(Exception):
+class ConfigError(ReportError):
     """A catalogue that cannot be used; ``problems`` holds one line per problem."""
 
     def __init__(self, problems: list[str], source: str = "config"):
@@ -143,3 +142,13 @@ def resolve_path(value: Path | None, info: ValidationInfo) -> Path | None:
 
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 """Environment variable (and Prometheus label) names."""
+
+
+def env_var_name(value: str | None, how_to_fix: str) -> str | None:
+    """Check a field that names an environment variable holding a secret.
+
+    The value is never echoed: people paste the secret itself here by mistake, and it must not
+    reach the terminal or the logs."""
+    if value is not None and not ENV_NAME_RE.match(value):
+        raise ValueError(f"is not an environment variable name (letters, digits and _); {how_to_fix}")
+    return value

@@ -15,6 +15,7 @@ from .email import EmailConfig
 from .policy import PolicyConfig
 from .slo import ServiceConfig
 from .source import SourceConfig
+from .store import StoreConfig
 
 RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "customers", "sent"}
 """File names of the month folder's own documents, which a service's pages must not take."""
@@ -41,6 +42,8 @@ class Config(Model):
     """Monthly delivery by email; without it ``send`` and ``run --send`` refuse to run."""
     customers: CustomersConfig | None = None
     """Customer tiers and SLA credits, for SLOs marked ``sla: true``."""
+    store: StoreConfig | None = None
+    """The count store that ``slo-report collect`` fills daily, so a month outlives the source's retention (Prometheus keeps 15 days by default)."""
 
     @model_validator(mode="after")
     def _queries_for_prometheus(self) -> Config:
@@ -78,6 +81,8 @@ class Config(Model):
         for i, service in enumerate(self.services):
             for j, slo in enumerate(service.slos):
                 size = slo.downtime.slice
+                if "slice" not in slo.downtime.model_fields_set and size < step:
+                    continue  # the default slice is one step when steps are longer (see DowntimeConfig.slice)
                 if size % step:
                     fitted = format_duration(max(step, size // step * step))
                     problems.append(

@@ -119,10 +119,10 @@ class CustomersConfig(Model):
         problems = []
         if self.default_tier not in self.tiers:
             problems.append(f"default_tier {self.default_tier!r} is not a tier; use one of {', '.join(self.tiers)}")
-        for customer, tier in self.all_assignments().items():
-            if tier not in self.tiers:
+        for customer, assigned in self.all_assignments().items():
+            if assigned not in self.tiers:
                 problems.append(
-                    f"customer {customer!r} is assigned to unknown tier {tier!r}; use one of {', '.join(self.tiers)}"
+                    f"customer {customer!r} is assigned to unknown tier {assigned!r}; use one of {', '.join(self.tiers)}"
                 )
         if problems:
             raise ValueError("; ".join(problems))

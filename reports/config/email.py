@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import ENV_NAME_RE, Duration, Model, hidden_character
+from .base import Duration, Model, env_var_name, hidden_character
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _SUBJECT_FIELDS = {"title": "", "month": ""}
@@ -72,13 +72,10 @@ class SmtpConfig(Model):
     @field_validator("password_env")
     @classmethod
     def _check_password_env(cls, value: str | None) -> str | None:
-        if value is not None and not ENV_NAME_RE.match(value):
-            # Not echoed either: a password pasted here by mistake must not reach the terminal or the logs.
-            raise ValueError(
-                "is not an environment variable name (letters, digits and _); write the variable's "
-                "name, e.g. SLO_REPORT_SMTP_PASSWORD, and keep the password in the environment"
-            )
-        return value
+        return env_var_name(
+            value,
+            "write the variable's name, e.g. SLO_REPORT_SMTP_PASSWORD, and keep the password in the environment",
+        )
 
     @model_validator(mode="after")
     def _check_security(self) -> SmtpConfig:

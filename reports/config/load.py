@@ -82,10 +82,10 @@ def parse_config(data: Any, base_dir: Path | None = None, source: str = "config"
             ["(top level): the file is not a mapping of keys; start from examples/ml-platform/slo-report.yaml"], source
         )
     try:
-        context = {"base_dir": base_dir, "warnings": []}
+        context: dict[str, Any] = {"base_dir": base_dir, "warnings": []}
         config = Config.model_validate(data, context=context)
     except ValidationError as exc:
-        raise ConfigError([line for e in exc.errors() for line in _problem(e).splitlines()], source) from None
+        raise ConfigError([line for e in exc.errors() for line in _problem(dict(e)).splitlines()], source) from None
     return config, _unknown_keys(config, ()) + context["warnings"]
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import field_validator
 
-from .base import CHANGE_KINDS, ChangeKind, Model, Name, check_name, check_text, require_unique
+from ..changes import CHANGE_KINDS, ChangeKind
+from .base import Model, Name, check_name, check_text, require_unique
 
 
 class ZoneConfig(Model):

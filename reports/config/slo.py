@@ -62,7 +62,8 @@ class DowntimeConfig(Model):
     ``down_below`` counts as down."""
 
     slice: Duration = timedelta(minutes=5)
-    """Length of one slice; a multiple of the source's step."""
+    """Length of one slice; a multiple of the source's step. Left out, it is 5 minutes, or one step
+    where the source's step is longer."""
     down_below: float | None = None
     """Slice SLI under which the slice is down. Default: 1 − 10 × (1 − objective), i.e. the slice burnt budget ten times faster than allowed (99% for a 99.9% objective)."""
 

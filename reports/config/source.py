@@ -9,17 +9,11 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import ENV_NAME_RE, Duration, Model, resolve_path
+from .base import Duration, Model, env_var_name, resolve_path
 
 
 def _source_env_name(value: str | None) -> str | None:
-    # The value is never echoed: people paste the secret itself here by mistake.
-    if value is not None and not ENV_NAME_RE.match(value):
-        raise ValueError(
-            "is not an environment variable name (letters, digits and _); "
-            "give the variable's name, e.g. PROM_TOKEN, not the secret itself"
-        )
-    return value
+    return env_var_name(value, "give the variable's name, e.g. PROM_TOKEN, not the secret itself")
 
 
 class BasicAuthConfig(Model):
@@ -32,7 +26,7 @@ class BasicAuthConfig(Model):
 
     @field_validator("password_env")
     @classmethod
-    def _check_env(cls, value: str) -> str:
+    def _check_env(cls, value: str) -> str | None:
         return _source_env_name(value)
 
 

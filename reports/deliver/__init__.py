@@ -9,19 +9,33 @@ the documents stay in the month folder for a later ``send``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import Config
+from ..archive import ArchivedReport, month_folder
+from ..config import Config, EmailConfig
 from ..output import OutputBusy, output_lock
-from .compose import Delivery, build_message, digest, load_report, plan
+from ..window import Month
+from .compose import Delivery, build_message, digest, plan, read_report
 from .errors import DeliveryError
 from .ledger import Entry, Ledger
 from .smtp import Connect, Mailer, SendFailed, smtp_connector
 
-__all__ = ["DeliveryError", "Delivery", "SendResult", "send_month", "smtp_connector"]
+__all__ = ["DeliveryError", "Delivery", "SendResult", "mail_connection", "send_month", "smtp_connector"]
+
+
+def email_config(config: Config) -> EmailConfig:
+    """The config's email section, or the one error saying how to add it."""
+    if config.email is None:
+        raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
+    return config.email
+
+
+def mail_connection(config: Config, environ: Mapping[str, str]) -> tuple[Connect, tuple[str, ...]]:
+    """The SMTP connection factory and the secrets to scrub; fails before any work when email cannot work."""
+    return smtp_connector(email_config(config).smtp, environ)
 
 
 @dataclass
@@ -42,7 +56,7 @@ class SendResult:
 def send_month(
     config: Config,
     output_dir: Path,
-    month: str,
+    month: Month | str,
     *,
     now: datetime,
     connect: Connect | None,
@@ -58,10 +72,9 @@ def send_month(
     ``delays`` are the pauses between attempts (default: the config's backoff); ``secrets``
     are scrubbed from every reason reported.
     """
-    if config.email is None:
-        raise DeliveryError("email: not configured; add an email: section to the config (see docs/delivery.md)")
-    folder = output_dir / month
-    load_report(folder)  # no month, no lock taken, nothing created
+    email = email_config(config)
+    folder = month_folder(output_dir, month)
+    read_report(folder)  # no month, no lock taken, nothing created
     if dry_run:
         return _triage(config, folder, force, echo, "would send")[0]
     if connect is None:
@@ -71,13 +84,13 @@ def send_month(
             result, pending, report = _triage(config, folder, force, echo, None)
             mailer = Mailer(
                 connect,
-                config.email.smtp.backoff if delays is None else delays,
+                email.smtp.backoff if delays is None else delays,
                 sleep,
                 secrets,
                 on_retry=lambda why, pause: echo(f"  {why}; retrying in {pause:g}s"),
             )
             try:
-                _send_all(pending, mailer, Ledger(folder), report, config.email.from_, now, result, echo)
+                _send_all(pending, mailer, Ledger(folder), report, email.from_, now, result, echo)
             finally:
                 mailer.close()
     except OutputBusy as exc:
@@ -87,12 +100,12 @@ def send_month(
 
 def _triage(
     config: Config, folder: Path, force: bool, echo: Callable[[str], None], verb: str | None
-) -> tuple[SendResult, list[Delivery], dict]:
+) -> tuple[SendResult, list[Delivery], ArchivedReport]:
     """Split the plan into what is still to send and what the ledger already holds."""
-    report = load_report(folder)
+    report = read_report(folder)
     ledger = Ledger(folder)
     result, pending = SendResult(folder.name, folder), []
-    for delivery in plan(config, config.email, folder, report):
+    for delivery in plan(config, email_config(config), folder, report):
         entry = None if force else ledger.sent(delivery.recipient, delivery.attachment)
         path = folder / delivery.attachment
         if entry is None:
@@ -112,7 +125,7 @@ def _send_all(
     pending: list[Delivery],
     mailer: Mailer,
     ledger: Ledger,
-    report: dict,
+    report: ArchivedReport,
     sender: str,
     now: datetime,
     result: SendResult,

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any
 
+from ..archive import REPORT_NAME, ArchivedReport, ArchivedService, UnreadableReport, load_report
 from ..config import Config, EmailConfig
 from ..format import local_time, share
 from ..naming import file_stem
-from ..window import Month
 from .errors import DeliveryError
 from .ledger import address_key
 
@@ -43,16 +41,15 @@ class Delivery:
     service: str | None = None
 
 
-def load_report(folder: Path) -> dict[str, Any]:
-    path = folder / "report.json"
+def read_report(folder: Path) -> ArchivedReport:
+    """The month folder's report, or a DeliveryError saying how to generate it."""
+    path = folder / REPORT_NAME
+    if not path.is_file():
+        raise DeliveryError(f"no report in {folder}; generate it first: slo-report run --month {folder.name}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DeliveryError(f"no report in {folder}; generate it first: slo-report run --month {folder.name}") from None
-    except (OSError, ValueError) as exc:
-        raise DeliveryError(
-            f"{path} cannot be read ({exc}); regenerate it: slo-report run --month {folder.name}"
-        ) from None
+        return load_report(path)
+    except UnreadableReport as exc:
+        raise DeliveryError(str(exc)) from None
 
 
 def one_line(text: str) -> str:
@@ -60,17 +57,17 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
-def plan(config: Config, email: EmailConfig, folder: Path, report: dict[str, Any]) -> list[Delivery]:
+def plan(config: Config, email: EmailConfig, folder: Path, report: ArchivedReport) -> list[Delivery]:
     """Summary first (the main reader), then each service's owners, then the account team.
 
     Recipients come from the config (the current address book); documents from the folder.
     """
-    base = one_line(email.subject_for(report["title"], Month.parse(report["month"]).label()))
+    base = one_line(email.subject_for(report.title, report.month.label()))
     deliveries = [Delivery(to, SUMMARY, "summary", base) for to in email.summary_to]
     configured = {s.name: s.email for s in config.services}
-    for service in report["services"]:
-        name = service["name"]
-        for to in configured.get(name, service.get("email", [])):
+    for service in report.services:
+        name = service.name
+        for to in configured.get(name, service.email):
             deliveries.append(Delivery(to, f"{file_stem(name)}.pdf", "service", f"{base} — {one_line(name)}", name))
     if (folder / CREDITS).is_file():
         deliveries += [Delivery(to, CREDITS, "credits", f"{base} — SLA credits") for to in email.account_team_to]
@@ -82,23 +79,23 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def budget_left(service: dict[str, Any]) -> str:
+def budget_left(service: ArchivedService) -> str:
     """``availability 29.7%, latency 41.3%``: every SLO's remaining budget, as check-deploy words it."""
     parts = []
-    for slo in service["slos"]:
-        remaining = slo["budget"]["remaining"]
-        parts.append(f"{slo['slo']} {'no data' if remaining is None else share(remaining)}")
+    for slo in service.slos:
+        remaining = slo.budget_remaining
+        parts.append(f"{slo.slo} {'no data' if remaining is None else share(remaining)}")
     return ", ".join(parts)
 
 
-def _rows(report: dict[str, Any], only: str | None = None) -> list[tuple[str, str, str]]:
-    return [(s["name"], s["zone"]["name"], budget_left(s)) for s in report["services"] if only in (None, s["name"])]
+def _rows(report: ArchivedReport, only: str | None = None) -> list[tuple[str, str, str]]:
+    return [(s.name, s.zone.name, budget_left(s)) for s in report.services if only in (None, s.name)]
 
 
-def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
+def bodies(delivery: Delivery, report: ArchivedReport) -> tuple[str, str]:
     """The plain-text and HTML bodies; every value in the HTML is escaped (names can be hostile)."""
-    month = Month.parse(report["month"]).label()
-    title = report["title"]
+    month = report.month.label()
+    title = report.title
     if delivery.kind == "summary":
         intro = f"{title}: the SLO report for {month}. The summary is attached; each service's owners get its report."
     elif delivery.kind == "service":
@@ -106,8 +103,7 @@ def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
     else:
         intro = f"{title}: the SLA credits for {month} are attached ({CREDITS})."
     rows = _rows(report, delivery.service) if delivery.kind != "credits" else []
-    generated = datetime.fromisoformat(report["generated_at"].replace("Z", "+00:00"))
-    footer = f"Generated {local_time(generated, report['window']['timezone'], '%d %b %Y %H:%M %Z')} by slo-report."
+    footer = f"Generated {local_time(report.generated_at, report.timezone, '%d %b %Y %H:%M %Z')} by slo-report."
     text = [intro, ""]
     if rows:
         header = ("Service", "Zone", "Budget left")
@@ -126,7 +122,7 @@ def bodies(delivery: Delivery, report: dict[str, Any]) -> tuple[str, str]:
     return "\n".join(text) + "\n", page
 
 
-def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], sender: str, now: datetime) -> EmailMessage:
+def build_message(delivery: Delivery, folder: Path, report: ArchivedReport, sender: str, now: datetime) -> EmailMessage:
     """A multipart message: text and HTML alternatives, then the document."""
     message = EmailMessage()
     message["From"] = sender
@@ -134,7 +130,7 @@ def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], send
     message["Subject"] = delivery.subject
     message["Date"] = format_datetime(now)
     domain = parseaddr(sender)[1].rpartition("@")[2] or None
-    message["Message-ID"] = make_msgid(f"slo-report.{report['month']}", domain=domain)
+    message["Message-ID"] = make_msgid(f"slo-report.{report.month}", domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     text, page = bodies(delivery, report)
     message.set_content(text)
@@ -143,6 +139,6 @@ def build_message(delivery: Delivery, folder: Path, report: dict[str, Any], send
     stem, dot, extension = delivery.attachment.rpartition(".")
     maintype, subtype = ("application", "pdf") if extension == "pdf" else ("text", "csv")
     message.add_attachment(
-        path.read_bytes(), maintype=maintype, subtype=subtype, filename=f"{stem}-{report['month']}{dot}{extension}"
+        path.read_bytes(), maintype=maintype, subtype=subtype, filename=f"{stem}-{report.month}{dot}{extension}"
     )
     return message

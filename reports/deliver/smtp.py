@@ -47,7 +47,7 @@ def smtp_connector(settings: SmtpConfig, environ: Mapping[str, str]) -> tuple[Co
 
     def connect() -> Client:
         if settings.ssl:
-            client = smtplib.SMTP_SSL(
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
                 settings.host, settings.effective_port, timeout=timeout, context=ssl.create_default_context()
             )
         else:
@@ -56,6 +56,7 @@ def smtp_connector(settings: SmtpConfig, environ: Mapping[str, str]) -> tuple[Co
             if settings.starttls:
                 client.starttls(context=ssl.create_default_context())
             if settings.username:
+                assert password is not None  # the config requires password_env with username; checked above
                 client.login(settings.username, password)
         except BaseException:
             client.close()

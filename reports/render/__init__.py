@@ -8,7 +8,7 @@ SVG charts and ``pdf.py`` for WeasyPrint.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..export import credits_csv, report_json, slos_csv
 from ..naming import file_stem
@@ -16,7 +16,7 @@ from ..report import MonthReport
 from .context import DocumentMeta, document_meta, index_page, service_page, summary_page
 from .customers import customer_statement, statement_customers, statement_names
 from .environment import render
-from .pdf import html_to_pdf, html_to_pdf_pages
+from .pdf import html_to_pdf, html_to_pdf_pages, pdfs
 
 __all__ = [
     "render_documents",
@@ -54,32 +54,50 @@ def render_statement_html(report: MonthReport, customer: str) -> str:
 def statement_pdf(report: MonthReport, customer: str, meta: DocumentMeta, name: str) -> bytes:
     """The statement as one page: one that runs over (many SLA-covered SLOs or maintenance
     windows) is rendered again with tighter type; the others are rendered once."""
+    return _statement_pdf(*_statement_html(report, customer, meta, name))
+
+
+def _statement_html(report: MonthReport, customer: str, meta: DocumentMeta, name: str) -> tuple[str, str]:
+    """The statement's HTML, and its compact form for when the first runs over a page."""
     page = customer_statement(report, customer, meta, name)
-    data, pages = html_to_pdf_pages(render("statement.html", page=page, meta=meta))
+    compact = customer_statement(report, customer, meta, name, compact=True)
+    return render("statement.html", page=page, meta=meta), render("statement.html", page=compact, meta=meta)
+
+
+def _statement_pdf(html: str, compact_html: str) -> bytes:
+    data, pages = html_to_pdf_pages(html)
     if pages > 1:
-        page = customer_statement(report, customer, meta, name, compact=True)
-        data, pages = html_to_pdf_pages(render("statement.html", page=page, meta=meta))
+        data, pages = html_to_pdf_pages(compact_html)
     return data
 
 
-def render_documents(report: MonthReport, progress: Callable[[str], None] = lambda message: None) -> dict[str, bytes]:
-    """Every file of the month's folder, by name relative to the folder."""
+def render_documents(
+    report: MonthReport, progress: Callable[[str], None] = lambda message: None, workers: int | None = None
+) -> dict[str, bytes]:
+    """Every file of the month's folder, by name relative to the folder.
+
+    The HTML is rendered here; the PDFs, which cost most, on ``workers`` processes (default: one
+    per core the process may use). Everything stays in memory: writing is the caller's, all at once."""
     files: dict[str, bytes] = {"index.html": render_index_html(report).encode("utf-8")}
     meta = document_meta(report)
-    total = len(report.services)
-    for number, service in enumerate(report.services, 1):
-        progress(f"rendering {service.name} ({number}/{total})")
-        page = service_page(report, service, meta)
-        html = render("service.html", page=page, meta=meta)
-        stem = file_stem(service.name)
-        files[f"{stem}.html"] = html.encode("utf-8")
-        files[f"{stem}.pdf"] = html_to_pdf(html)
-    files["summary.pdf"] = html_to_pdf(render_summary_html(report))
     statements = statement_names(statement_customers(report))
-    if statements:
-        progress(f"rendering {len(statements)} customer statement{'' if len(statements) == 1 else 's'}")
-    for customer, name in statements.items():
-        files[name] = statement_pdf(report, customer, meta, name)
+
+    def jobs() -> Iterator[tuple[str, Callable[..., bytes], tuple]]:
+        """Each PDF's job as soon as its HTML is ready, so the workers start on the first while the rest is made."""
+        for service in report.services:
+            page = service_page(report, service, meta)
+            html = render("service.html", page=page, meta=meta)
+            stem = file_stem(service.name)
+            files[f"{stem}.html"] = html.encode("utf-8")
+            files[f"{stem}.pdf"] = b""  # keeps the folder's order; filled below
+            yield f"{stem}.pdf", html_to_pdf, (html,)
+        files["summary.pdf"] = b""
+        yield "summary.pdf", html_to_pdf, (render_summary_html(report),)
+        for customer, name in statements.items():
+            files[name] = b""
+            yield name, _statement_pdf, _statement_html(report, customer, meta, name)
+
+    files.update(pdfs(jobs(), len(report.services) + 1 + len(statements), progress, workers))
     files["report.json"] = report_json(report).encode("utf-8")
     files["slos.csv"] = slos_csv(report).encode("utf-8")
     credits = credits_csv(report)

@@ -34,35 +34,11 @@ from .customers import (
 )
 from .environment import zone_css
 from .history import HistorySection, history_section
+from .meta import DocumentMeta
 
 TOP_RECOMMENDATIONS = 8
 TOP_INCIDENTS = 5
 WINDOW_KINDS = {"calendar-month": "calendar month", "30d": "rolling window"}
-
-
-@dataclass(frozen=True)
-class DocumentMeta:
-    """What every document says about the month it covers."""
-
-    title: str
-    month: str
-    """``2026-10``."""
-    month_label: str
-    """``October 2026``."""
-    timezone: str
-    window_kind: str
-    window_kind_label: str
-    """``calendar month`` or ``rolling window``."""
-    window_start: datetime
-    window_end: datetime
-    window_days: float
-    window_hours: float
-    window_minutes: float
-    generated_at: datetime
-    source: str
-    step_minutes: float
-    day_axis: str
-    """The charts' x-axis title: ``day of October 2026``, or the dates of a 30-day window."""
 
 
 @dataclass(frozen=True)
@@ -376,7 +352,6 @@ def document_meta(report: MonthReport) -> DocumentMeta:
         window_start=window.start,
         window_end=window.end,
         window_days=window.days,
-        window_hours=window.minutes / 60,
         window_minutes=window.minutes,
         generated_at=report.generated_at,
         source=report.source,
@@ -560,7 +535,7 @@ def trend_of(assessed: SloAssessment) -> Trend | None:
         return None
     same = fmt.used(before) == fmt.used(now)
     direction = "same" if same else "up" if now > before else "down"
-    parsed = Month.parse(last.month)
+    parsed = last.month
     return Trend(before, f"{parsed.label()[:3]} {parsed.year}", direction, partial(last.coverage, last.objective))
 
 
@@ -643,9 +618,7 @@ def index_page(report: MonthReport) -> IndexPage:
     services = [_index_service(s) for s in report.services]
     month = Month.parse(meta.month)
     previous = month.previous()
-    found_previous = any(
-        h.month == str(previous) for service in report.services for s in service.slos for h in s.history
-    )
+    found_previous = any(h.month == previous for service in report.services for s in service.slos for h in s.history)
     quarter = f"{month.year}-Q{(month.month - 1) // 3 + 1}"
     return IndexPage(
         meta=meta,

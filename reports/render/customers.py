@@ -13,16 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from ..compute.customers import CustomerResult, CustomerResults, Exclusion, TierSummary
 from ..compute.results import SloResult
 from ..naming import file_stem, hashed_stem
 from ..policy import ServiceAssessment
 from ..report import MonthReport
-
-if TYPE_CHECKING:
-    from .context import DocumentMeta
+from .meta import DocumentMeta
 
 STATEMENT_FOLDER = "customers"
 """Customer names come from the data: a longer stem is cut and made unique with a hash."""
@@ -207,8 +204,8 @@ class CreditRow:
     tier: str
     service: str
     slo: str
-    sli: float
-    sla: float
+    sli: float | None
+    sla: float | None
     credit_percent: float
     statement: str
     """The customer's statement, relative to the month folder."""

@@ -88,8 +88,8 @@ def history_section(assessed: SloAssessment, month: str) -> HistorySection | Non
     return HistorySection(rows, consumption_chart(rows))
 
 
-def _label(month: str) -> str:
-    parsed = Month.parse(month)
+def _label(month: Month | str) -> str:
+    parsed = month if isinstance(month, Month) else Month.parse(month)
     return f"{parsed.label()[:3]} {parsed.year}"
 
 

@@ -13,10 +13,16 @@ resource is not cached and stays inline, so its fetches go through the caller's 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 
 import weasyprint
+
+from ..progress import Meter
 
 ALLOWED_SCHEMES = frozenset({"data"})
 
@@ -69,3 +75,30 @@ def html_to_pdf_pages(html: str, fetcher: DataOnlyFetcher | None = None) -> tupl
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher, media_type="print")
     rendered = document.render(stylesheets=stylesheets)
     return rendered.write_pdf(), len(rendered.pages)
+
+
+def pdfs(
+    jobs: Iterable[tuple[str, Callable[..., bytes], tuple]],
+    count: int,
+    progress: Callable[[str], None],
+    workers: int | None = None,
+) -> dict[str, bytes]:
+    """Run ``count`` jobs ``(name, function, arguments)``, each making one PDF, on ``workers`` processes
+    (default: one per core this process may use); each job is submitted as soon as ``jobs`` yields it.
+
+    Workers are forked from this process, so they start with WeasyPrint loaded. A failure is
+    raised here, and then no PDF is returned at all."""
+    workers = min(workers or len(os.sched_getaffinity(0)), count)
+    meter = Meter("rendering PDFs", count, progress)
+    done: dict[str, bytes] = {}
+    if workers <= 1:
+        for name, function, arguments in jobs:
+            done[name] = function(*arguments)
+            meter.advance()
+        return done
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {pool.submit(function, *arguments): name for name, function, arguments in jobs}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            meter.advance()
+    return done

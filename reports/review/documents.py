@@ -8,12 +8,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..export import cell, plain
+from ..archive import SCHEMA_VERSION
+from ..export import cell, number_cell, plain
 from ..render.environment import render
 from ..render.pdf import html_to_pdf
-from .quarter import QuarterReview, SloQuarter
-
-SCHEMA_VERSION = 1
+from .quarter import QuarterReview
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def review_html(review: QuarterReview, timezone: str = "UTC") -> str:
 
 def review_json(review: QuarterReview) -> str:
     document = {"schema_version": SCHEMA_VERSION, **plain(review)}
-    for entry, slo in zip(document["slos"], review.slos):
+    for entry, slo in zip(document["slos"], review.slos, strict=True):
         entry["objective_changed"] = slo.objective_changed
         entry["stricter_than_dependencies"] = slo.stricter_than_dependencies
     return json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
@@ -79,7 +78,7 @@ def review_csv(review: QuarterReview) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for slo in review.slos:
-        for month, row in zip(review.months, slo.months):
+        for month, row in zip(review.months, slo.months, strict=True):
             if row is None:
                 writer.writerow(
                     [review.quarter, cell(slo.service), cell(slo.slo), month] + [""] * (len(CSV_COLUMNS) - 4)
@@ -95,9 +94,9 @@ def review_csv(review: QuarterReview) -> str:
                     row.objective,
                     row.good_events,
                     row.total_events,
-                    _num(row.sli),
+                    number_cell(row.sli),
                     row.status,
-                    _num(row.budget_consumed),
+                    number_cell(row.budget_consumed),
                     cell(row.zone),
                     row.incidents,
                     row.postmortems,
@@ -116,30 +115,16 @@ def review_csv(review: QuarterReview) -> str:
                 slo.objective,
                 slo.good_events,
                 slo.total_events,
-                _num(slo.sli),
+                number_cell(slo.sli),
                 f"met {slo.met_months}, missed {slo.missed_months} of {slo.whole_months} whole months",
-                _num(slo.budget_used),
+                number_cell(slo.budget_used),
                 "",
                 sum(r.incidents for r in slo.months if r),
                 slo.postmortems,
                 sum(r.sla_breaches for r in slo.months if r),
                 "",
                 slo.recommendation,
-                _num(slo.suggested_objective),
+                number_cell(slo.suggested_objective),
             ]
         )
     return buffer.getvalue()
-
-
-def _num(value: float | None) -> str:
-    return "" if value is None else repr(round(value, 10))
-
-
-def recommendation_label(slo: SloQuarter) -> str:
-    return {
-        "tighten": "consider tightening",
-        "loosen": "loosen, or reliability first",
-        "reliability": "reliability first",
-        "keep": "keep",
-        "no data": "no data",
-    }[slo.recommendation]

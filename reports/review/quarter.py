@@ -12,24 +12,24 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..archive import SloMonth
 from ..compute.gaps import partial
+from ..errors import ReportError
 from ..format import objective as fmt_objective
 from ..format import share
 from ..format import sli as fmt_sli
 from ..format import used as fmt_used
+from ..policy import TIGHTEN_BELOW_CONSUMED, looser_objective, tighter_objective
 from ..window import Month
-from .history import SloMonth
 
-TIGHTEN_BELOW_CONSUMED = 0.25
 LOOSEN_AFTER_MISSED_MONTHS = 2
 INCIDENT_DRIVEN_SHARE = 0.5
 """When incidents account for at least this share of the budget spent in the missed months, the
 shortfall is 'a few large incidents' rather than 'steady'."""
-OBJECTIVE_LADDER = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999, 0.99995, 0.99999)
 MISSING_INPUTS = "User happiness and toil are not in this data; check both before acting."
 
 
-class ReviewError(Exception):
+class ReviewError(ReportError):
     """The quarter cannot be reviewed yet (a month has not ended)."""
 
 
@@ -58,7 +58,7 @@ class Quarter:
     @property
     def months(self) -> tuple[Month, Month, Month]:
         first = 3 * (self.number - 1) + 1
-        return tuple(Month(self.year, first + i) for i in range(3))
+        return Month(self.year, first), Month(self.year, first + 1), Month(self.year, first + 2)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class SloQuarter:
     missed_months: int
     whole_months: int
     """Months with data for which the time without data fit in the budget: verdicts count these only."""
-    partial_months: tuple[str, ...]
+    partial_months: tuple[Month, ...]
     """Months with data whose time without data exceeded their error budget (``YYYY-MM``)."""
     budget_used: float | None
     """Σbad / Σallowed bad over the whole months: the pooled figure, never a mean of months."""
@@ -126,7 +126,7 @@ def review_quarter(
     dependencies: dict[str, list[str]],
     generated_at: datetime,
 ) -> QuarterReview:
-    """``monthly``: the quarter's three months of rows (see ``history.slo_months``), in order.
+    """``monthly``: the quarter's three months of rows (see ``archive.ArchivedReport.slo_rows``), in order.
     ``dependencies``: service → the services it depends on."""
     keys = list(dict.fromkeys(key for month in monthly for key in month))
     latest_objective = {key: month[key].objective for month in monthly for key in month}
@@ -175,7 +175,7 @@ def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceili
     kind, reason, suggestion = _recommend(whole, missed, objectives, budget_used, len(rows))
     if partial_months:
         left_out = ", ".join(
-            f"{Month.parse(r.month).label()} (data for {share(r.coverage)} of it)" for r in with_data if is_partial(r)
+            f"{r.month.label()} (data for {share(r.coverage)} of it)" for r in with_data if is_partial(r)
         )
         reason = (
             f"Counted over {len(whole)} whole month{'s' if len(whole) != 1 else ''}; left out as partial: {left_out}. "
@@ -226,11 +226,11 @@ def _recommend(
         if len(objectives) > 1
         else ""
     )
-    worst = min(r.sli for r in months)
+    worst = min(r.sli for r in months if r.sli is not None)  # every month here has data
     used = fmt_used(budget_used)
     if missed >= LOOSEN_AFTER_MISSED_MONTHS:
         missed_rows = [r for r in months if r.status == "missed"]
-        spent = sum(r.budget_consumed for r in missed_rows)
+        spent = sum(r.budget_consumed or 0.0 for r in missed_rows)
         in_incidents = sum(r.incident_share for r in missed_rows)
         if spent and in_incidents / spent >= INCIDENT_DRIVEN_SHARE:
             return (
@@ -241,7 +241,7 @@ def _recommend(
                 f"objective.{changed} {MISSING_INPUTS}",
                 None,
             )
-        looser = max((o for o in OBJECTIVE_LADDER if o < current and o <= worst), default=None)
+        looser = looser_objective(current, worst)
         target = f"to {fmt_objective(looser)} (every month met it)" if looser else ""
         return (
             "loosen",
@@ -253,8 +253,8 @@ def _recommend(
         )
     all_met = counted == months_in_quarter and missed == 0
     if all_met and budget_used is not None and budget_used < TIGHTEN_BELOW_CONSUMED:
-        tighter = next((o for o in OBJECTIVE_LADDER if o > current), None)
-        if tighter is not None and worst >= tighter:
+        tighter = tighter_objective(current, worst)
+        if tighter is not None:
             return (
                 "tighten",
                 f"Met all {counted} months using {used} of the quarter's budget; every month would also "

@@ -20,16 +20,32 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 import numpy as np
 import pandas as pd
 import requests
 
 from ..config import Config, SloConfig
-from . import COLUMNS, EventCounts, SourceError, empty_frame, promql, reconcile
+from ..window import COVERAGE_WARNING
+from . import (
+    COLUMNS,
+    CountStream,
+    EventCounts,
+    SloCounts,
+    SourceError,
+    StepGrid,
+    empty_frame,
+    no_counts,
+    promql,
+    reconcile,
+    slo_counts,
+)
 from .promclient import MAX_POINTS, ClientStats, Labels, PromClient, PromError
 
 RETENTION_FIX = (
@@ -38,7 +54,6 @@ RETENTION_FIX = (
 )
 
 log = logging.getLogger(__name__)
-COVERAGE_WARNING = 0.99
 DAY_NS = 86_400 * 10**9
 Dense = dict[str, np.ndarray]
 
@@ -118,6 +133,75 @@ class PrometheusSource:
         self.max_points = max_points
         self.stats = ClientStats()
 
+    def stream(self, config: Config, start: datetime, end: datetime) -> CountStream:
+        """Each SLO's counts as soon as it is fetched, in catalogue order, with at most twice
+        ``max_concurrency`` SLOs fetched ahead of the reader."""
+        source = config.source
+        grid = Grid.of(start, end, source.step)
+        steps = StepGrid(start, end, source.step)
+        client = PromClient(
+            source, self.session, attempts=self.attempts, backoff=self.backoff, max_points=self.max_points
+        )
+        self.stats = client.stats
+        try:
+            _check_server(client, grid.end_of(grid.count - 1))
+        except BaseException:
+            client.close()
+            raise
+        jobs = [(service.name, slo) for service in config.services for slo in service.slos]
+
+        def each() -> Iterator[SloCounts]:
+            unreachable, first_problem = [], ""
+            try:
+                with ThreadPoolExecutor(max_workers=source.max_concurrency, thread_name_prefix="prometheus") as pool:
+                    waiting = iter(jobs)
+                    ahead = deque(
+                        (
+                            service,
+                            slo,
+                            pool.submit(_fetch_slo, client, grid, _customer_label(config, slo), service, slo),
+                        )
+                        for service, slo in islice(waiting, 2 * source.max_concurrency)
+                    )
+                    while ahead:
+                        service, slo, future = ahead.popleft()
+                        for next_service, next_slo in islice(waiting, 1):
+                            label = _customer_label(config, next_slo)
+                            ahead.append(
+                                (
+                                    next_service,
+                                    next_slo,
+                                    pool.submit(_fetch_slo, client, grid, label, next_service, next_slo),
+                                )
+                            )
+                        keeps = _customer_label(config, slo) is not None
+                        try:
+                            frame = future.result()
+                        except SloProblem as problem:
+                            unreachable.append(not problem.reachable)
+                            first_problem = first_problem or str(problem)
+                            yield no_counts(service, slo.name, steps, str(problem), customers=keeps)
+                            continue
+                        unreachable.append(False)
+                        yield slo_counts(
+                            service,
+                            slo.name,
+                            steps,
+                            steps.positions(frame["timestamp"]),
+                            frame["good"].to_numpy(),
+                            frame["total"].to_numpy(),
+                            frame["customer"].to_numpy(object) if keeps else None,
+                        )
+            finally:
+                client.close()
+            if unreachable and all(unreachable):
+                raise SourceError(
+                    f"source.url {source.url}: the server stopped answering; no SLO could be counted "
+                    f"(first: {first_problem})"
+                )
+
+        return CountStream(steps, each(), f"Prometheus at {source.url}")
+
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
         source = config.source
         grid = Grid.of(start, end, source.step)
@@ -134,7 +218,7 @@ class PrometheusSource:
                     for service, slo in jobs
                 ]
                 frames, problems, unreachable = [], {}, []
-                for (service, slo), future in zip(jobs, futures):
+                for (service, slo), future in zip(jobs, futures, strict=True):
                     try:
                         frames.append(future.result())
                     except SloProblem as problem:

@@ -113,6 +113,8 @@ class SloQueries:
 
     def with_boundary(self, les: list[str]) -> SloQueries:
         """Pick the bucket whose bound equals the threshold; the error lists the bounds there are."""
+        threshold = self.threshold
+        assert threshold is not None  # a latency SLI has one
         bounds: dict[float, list[str]] = {}
         for le in les:
             try:
@@ -120,11 +122,7 @@ class SloQueries:
             except ValueError:
                 continue
         chosen = next(
-            (
-                names
-                for bound, names in bounds.items()
-                if math.isclose(bound, self.threshold, rel_tol=1e-9, abs_tol=1e-12)
-            ),
+            (names for bound, names in bounds.items() if math.isclose(bound, threshold, rel_tol=1e-9, abs_tol=1e-12)),
             None,
         )
         if chosen is None:

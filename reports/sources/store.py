@@ -1,0 +1,452 @@
+"""The count store, and the source that reads it first and asks the configured source for the rest.
+
+Layout: ``<store>/days/YYYY-MM-DD.parquet``, one file per UTC day with the columns of
+:data:`COLUMNS` (so DuckDB, pandas or any Parquet reader can query the store directly), and in
+the file's own key-value metadata (key ``slo_reports``) a JSON record of where every SLO's
+counts came from: the source, its URL or file, the SLI as configured, when it was collected,
+how far the day is covered, and the problems of the last collection.
+
+A day file is never changed in place: a new version is written to a hidden temporary file in
+the same folder, flushed to disk and renamed over the old one. A reader therefore sees either
+the old day or the new one, never half of either, and a ``collect`` killed at any moment
+leaves at most a stray temporary file, removed by the next ``collect``. Writers take an
+exclusive lock on ``<store>/.lock``; readers take none.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..config import Config, format_duration
+from . import COLUMNS, EventCounts, EventSource, SourceError, empty_frame
+
+DAY = timedelta(days=1)
+DAY_NS = 86_400 * 10**9
+FORMAT = 1
+METADATA_KEY = b"slo_reports"
+SCHEMA = pa.schema(
+    [
+        ("timestamp", pa.timestamp("ns", tz="UTC")),
+        ("service", pa.dictionary(pa.int32(), pa.string())),
+        ("slo", pa.dictionary(pa.int32(), pa.string())),
+        ("customer", pa.dictionary(pa.int32(), pa.string())),
+        ("good", pa.int64()),
+        ("total", pa.int64()),
+    ]
+)
+
+
+class StoreError(SourceError):
+    """The store cannot be read or written (full disk, permissions, a damaged file)."""
+
+
+def day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def utc_day(instant: datetime) -> date:
+    return instant.astimezone(UTC).date()
+
+
+@dataclass(frozen=True)
+class Held:
+    """One SLO's counts in a day file: the steps in [day start, ``end``)."""
+
+    service: str
+    slo: str
+    end: datetime
+    collected_at: datetime
+    source: str
+    """The source's own description, e.g. ``Prometheus at http://prometheus:9090``."""
+    sli: dict
+    """The SLI as it was configured when the counts were collected (the queries, for Prometheus)."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.service, self.slo)
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """What a day file holds, and what its last collection could not count."""
+
+    day: date
+    step: timedelta
+    held: tuple[Held, ...] = ()
+    problems: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Per (service, SLO): why the last collection of this day could not count it."""
+
+    def holding(self, key: tuple[str, str]) -> Held | None:
+        return next((held for held in self.held if held.key == key), None)
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "day": self.day.isoformat(),
+                "step_seconds": int(self.step.total_seconds()),
+                "held": [
+                    {**asdict(h), "end": h.end.isoformat(), "collected_at": h.collected_at.isoformat()}
+                    for h in self.held
+                ],
+                "problems": [{"service": s, "slo": o, "problem": why} for (s, o), why in sorted(self.problems.items())],
+            },
+            sort_keys=True,
+        ).encode()
+
+    @classmethod
+    def from_json(cls, text: bytes) -> DayRecord:
+        data = json.loads(text)
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, this version reads format {FORMAT}")
+        held = tuple(
+            Held(
+                service=h["service"],
+                slo=h["slo"],
+                end=datetime.fromisoformat(h["end"]),
+                collected_at=datetime.fromisoformat(h["collected_at"]),
+                source=h["source"],
+                sli=h["sli"],
+            )
+            for h in data["held"]
+        )
+        problems = {(p["service"], p["slo"]): p["problem"] for p in data["problems"]}
+        return cls(date.fromisoformat(data["day"]), timedelta(seconds=data["step_seconds"]), held, problems)
+
+
+class CountStore:
+    """The folder of day files."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.days_dir = self.path / "days"
+
+    def file(self, day: date) -> Path:
+        return self.days_dir / f"{day.isoformat()}.parquet"
+
+    def days(self) -> list[date]:
+        """The days that have a file, oldest first."""
+        if not self.days_dir.is_dir():
+            return []
+        found = []
+        for path in self.days_dir.glob("[0-9]*.parquet"):
+            try:
+                found.append(date.fromisoformat(path.stem))
+            except ValueError:
+                continue
+        return sorted(found)
+
+    def _damaged(self, day: date, exc: Exception) -> StoreError:
+        return StoreError(
+            f"store.path: {self.file(day)} cannot be read ({exc}); move it away and run "
+            f"slo-report collect --from {day.isoformat()} to collect that day again"
+        )
+
+    def record(self, day: date) -> DayRecord | None:
+        """The day's record alone (the Parquet footer), or None without a file."""
+        try:
+            metadata = pq.read_schema(self.file(day)).metadata or {}
+            return DayRecord.from_json(metadata[METADATA_KEY])
+        except FileNotFoundError:
+            return None
+        except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
+            raise self._damaged(day, exc) from None
+
+    def read(self, day: date) -> tuple[DayRecord, pd.DataFrame] | None:
+        """Record and rows from one open file: a consistent pair even while ``collect`` replaces it."""
+        try:
+            with self.file(day).open("rb") as handle:
+                parquet = pq.ParquetFile(handle)
+                record = DayRecord.from_json((parquet.schema_arrow.metadata or {})[METADATA_KEY])
+                frame = parquet.read().to_pandas()
+        except FileNotFoundError:
+            return None
+        except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
+            raise self._damaged(day, exc) from None
+        return record, frame
+
+    def write(self, record: DayRecord, frame: pd.DataFrame) -> None:
+        """Replace the day's file whole: temporary file, fsync, rename, fsync of the folder."""
+        target = self.file(record.day)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        rows = frame[list(COLUMNS)].sort_values(["service", "slo", "customer", "timestamp"], kind="stable")
+        table = pa.Table.from_pandas(rows, schema=SCHEMA, preserve_index=False)
+        table = table.replace_schema_metadata({METADATA_KEY: record.to_json()})
+        try:
+            self.days_dir.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as handle:
+                pq.write_table(table, handle, compression="zstd")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+            folder = os.open(self.days_dir, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise StoreError(
+                f"store.path: cannot write {target}: {exc.strerror or exc}; {_fix(exc)} "
+                f"(the store still holds what it held before this day)"
+            ) from None
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The writers' lock; stray temporary files of killed writers are removed under it."""
+        try:
+            self.days_dir.mkdir(parents=True, exist_ok=True)
+            handle = (self.path / ".lock").open("a")
+        except OSError as exc:
+            raise StoreError(f"store.path: cannot use {self.path}: {exc.strerror or exc}; {_fix(exc)}") from None
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"store.path: another collect is writing to {self.path}; wait for it to finish"
+                ) from None
+            for stray in self.days_dir.glob(".*.tmp"):
+                stray.unlink(missing_ok=True)
+            yield
+
+    def size(self) -> int:
+        return sum(path.stat().st_size for path in self.days_dir.glob("*.parquet")) if self.days_dir.is_dir() else 0
+
+
+def _fix(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "free some space on that disk or move store.path"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "let the user running slo-report write there, or change store.path"
+    return "check store.path"
+
+
+def restricted(config: Config, keys: set[tuple[str, str]]) -> Config:
+    """The config with only the SLOs in ``keys`` (services without any left are dropped)."""
+    services = []
+    for service in config.services:
+        slos = [slo for slo in service.slos if (service.name, slo.name) in keys]
+        if slos:
+            services.append(service.model_copy(update={"slos": slos}))
+    return config.model_copy(update={"services": services})
+
+
+def wanted(config: Config) -> list[tuple[str, str]]:
+    return [(service.name, slo.name) for service in config.services for slo in service.slos]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """[start, end) of the fetched range and the SLOs the source must count there."""
+
+    start: datetime
+    end: datetime
+    missing: frozenset[tuple[str, str]]
+
+
+class StoredSource:
+    """The store for the days (and SLOs) it holds, ``fallback`` (the configured source) for the rest.
+
+    The description says which UTC days came from where, and names the days that neither had,
+    with the reason."""
+
+    def __init__(self, store: CountStore, fallback: EventSource):
+        self.store = store
+        self.fallback = fallback
+
+    def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
+        stored = self._stored(config, start, end)
+        frames = list(stored.frames)
+        problems: dict[tuple[str, str], str] = {}
+        fetched_days: set[date] = set()
+        first_fetched: int | None = None
+        fallback = _name_of(config)
+        for part in stored.parts:
+            if not part.missing:
+                continue
+            counts = self.fallback.fetch(restricted(config, set(part.missing)), part.start, part.end)
+            fallback = counts.description or fallback
+            frames.append(counts.frame)
+            for key, why in counts.problems.items():
+                problems.setdefault(key, why)
+            stamps = _nanoseconds(counts.frame["timestamp"])
+            if len(stamps):
+                fetched_days.update(_days_of(stamps))
+                first_fetched = min(
+                    int(stamps.min()), first_fetched if first_fetched is not None else int(stamps.min())
+                )
+        frame = _combined([f for f in frames if len(f)])
+        pairs = frame[["service", "slo"]].drop_duplicates()
+        counted = set(zip(pairs["service"].astype(str), pairs["slo"].astype(str), strict=True))
+        # A source that lacks part of the range (retention) finds no series for an SLO at all: with the
+        # rest of the range in the store that SLO still has counts, and the description names the gap.
+        partial = {key: why for key, why in problems.items() if key in counted}
+        description = _describe(
+            sorted(stored.days),
+            sorted(fetched_days),
+            utc_day(start),
+            utc_day(end - timedelta(microseconds=1)),
+            sorted(stored.origins),
+            fallback,
+            None if first_fetched is None else pd.Timestamp(first_fetched, tz="UTC").to_pydatetime(),
+        )
+        if partial:
+            first = next(iter(partial.values()))
+            description += (
+                f"; the source could not count {len(partial)} SLO(s) on the days asked of it (first: {first})"
+            )
+        return EventCounts(
+            frame=frame,
+            step=config.source.step,
+            start=start,
+            end=end,
+            problems={key: why for key, why in problems.items() if key not in counted},
+            description=description,
+        )
+
+    def _stored(self, config: Config, start: datetime, end: datetime) -> _Stored:
+        """The store's rows for [start, end), and the parts of the range the source must fill."""
+        keys = wanted(config)
+        stored = _Stored()
+        day = utc_day(start)
+        while day_start(day) < end:
+            lo, hi = max(start, day_start(day)), min(end, day_start(day) + DAY)
+            coverage: dict[tuple[str, str], datetime] = {}
+            found = self.store.read(day)
+            if found is not None:
+                record, frame = found
+                if record.step != config.source.step:
+                    raise StoreError(
+                        f"store.path: {self.store.file(day)} holds {format_duration(record.step)} steps but "
+                        f"source.step is {format_duration(config.source.step)}; collect into a new store.path "
+                        "after changing the step"
+                    )
+                for key in keys:
+                    held = record.holding(key)
+                    if held is not None and held.end > lo:
+                        coverage[key] = min(held.end, hi)
+                        stored.origins.add(held.source)
+                if coverage:
+                    rows = _rows_held(frame, coverage, lo)
+                    stored.frames.append(rows)
+                    if len(rows):
+                        stored.days.add(day)
+            for a, b in pairwise(sorted({lo, hi, *coverage.values()})):
+                stored.add(_Part(a, b, frozenset(key for key in keys if coverage.get(key, lo) < b)))
+            day += DAY
+        return stored
+
+
+@dataclass
+class _Stored:
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    parts: list[_Part] = field(default_factory=list)
+    days: set[date] = field(default_factory=set)
+    origins: set[str] = field(default_factory=set)
+
+    def add(self, part: _Part) -> None:
+        """Adjacent parts that lack the same SLOs are one fetch."""
+        last = self.parts[-1] if self.parts else None
+        if last is not None and last.end == part.start and last.missing == part.missing:
+            self.parts[-1] = _Part(last.start, part.end, part.missing)
+        else:
+            self.parts.append(part)
+
+
+def _days_of(stamps: np.ndarray) -> set[date]:
+    return {date.fromordinal(date(1970, 1, 1).toordinal() + int(d)) for d in np.unique(stamps // DAY_NS)}
+
+
+def _nanoseconds(stamps: pd.Series) -> np.ndarray:
+    return pd.DatetimeIndex(stamps).as_unit("ns").asi8
+
+
+def _rows_held(frame: pd.DataFrame, coverage: dict[tuple[str, str], datetime], lo: datetime) -> pd.DataFrame:
+    """The stored rows of the SLOs in ``coverage``, each from ``lo`` up to its covered end."""
+    keys = pd.MultiIndex.from_arrays([frame["service"], frame["slo"]])
+    position = pd.MultiIndex.from_tuples(list(coverage)).get_indexer(keys)
+    # position -1 (an SLO not taken from the store) picks the last entry: an end before every row
+    ends = np.array([pd.Timestamp(end).value for end in coverage.values()] + [np.iinfo(np.int64).min])
+    stamps = _nanoseconds(frame["timestamp"])
+    return frame[(stamps >= pd.Timestamp(lo).value) & (stamps < ends[position])]
+
+
+def _combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts as one frame: names as categories (sorted, so grouping orders them as text
+    would; millions of strings cost seconds, categories milliseconds), timestamps in ns."""
+    if not parts:
+        return empty_frame()
+    names = {}
+    for column in ("service", "slo", "customer"):
+        names[column] = sorted(set().union(*(pd.unique(part[column]).tolist() for part in parts)))
+    recoded = [
+        part[list(COLUMNS)].assign(
+            timestamp=pd.DatetimeIndex(part["timestamp"]).as_unit("ns"),
+            **{column: pd.Categorical(part[column], categories=values) for column, values in names.items()},
+        )
+        for part in parts
+    ]
+    return pd.concat(recoded, ignore_index=True).astype({"good": "int64", "total": "int64"})
+
+
+def _name_of(config: Config) -> str:
+    source = config.source
+    return f"Prometheus at {source.url}" if source.type == "prometheus" else f"file {Path(str(source.path)).name}"
+
+
+def day_spans(days: list[date]) -> str:
+    """``2024-10-01 to 2024-10-17, 2024-10-20``: runs of consecutive days."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == DAY:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs)
+
+
+def _describe(
+    stored: list[date],
+    fetched: list[date],
+    first: date,
+    last: date,
+    origins: list[str],
+    fallback: str,
+    source_from: datetime | None,
+) -> str:
+    """Which UTC days came from the store, which from the source, and which from neither (and why)."""
+    every = [first + DAY * i for i in range((last - first).days + 1)]
+    neither = [day for day in every if day not in stored and day not in fetched]
+    origin = f" (collected from {', '.join(origins)})" if origins else ""
+    if not stored:
+        parts = [f"{fallback}"]
+    elif not fetched:
+        parts = [f"count store{origin}"]
+    else:
+        parts = [f"count store{origin} for UTC days {day_spans(stored)}", f"{fallback} for {day_spans(fetched)}"]
+    if neither:
+        if source_from is not None and day_start(neither[0]) < source_from:
+            why = (
+                f"neither the count store nor {fallback} has them ({fallback} has data from "
+                f"{source_from:%Y-%m-%d %H:%M} UTC on); "
+                "collect daily with slo-report collect, or keep the data in long-term storage"
+            )
+        else:
+            why = f"neither the count store nor {fallback} has them"
+        parts.append(f"no data for UTC days {day_spans(neither)}: {why}")
+    return "; ".join(parts)
