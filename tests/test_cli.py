@@ -53,14 +53,14 @@ def test_run_writes_the_whole_month(example_files: dict[str, bytes], tmp_path: P
             "batch-inference",
             "feature",
             1,
-            "BLOCKED: batch-inference is in zone red (job-success budget left -29.0%); "
+            "BLOCKED: batch-inference is in zone red (job-success budget left −29.1%); "
             "feature changes are blocked (allowed: security) (2026-10 report).",
         ),
         (
             "batch-inference",
             "security",
             0,
-            "ALLOWED: batch-inference is in zone red (job-success budget left -29.0%); "
+            "ALLOWED: batch-inference is in zone red (job-success budget left −29.1%); "
             "security changes are allowed (2026-10 report).",
         ),
         (

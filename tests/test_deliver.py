@@ -144,7 +144,7 @@ def test_each_document_reaches_its_recipients(out: Path, tmp_path: Path, passwor
     assert summary["To"] == BOSS and summary["Auto-Submitted"] == "auto-generated"
     text = summary.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert re.search(r"^Service +Zone +Budget left\napi +green +availability 95\.0%\n", text, re.M)
-    assert f"\n{HOSTILE}  red    availability -900.0%\n" in text
+    assert f"\n{HOSTILE}  red    availability −900.0%\n" in text
     page = summary.get_body(("html",)).get_content()
     assert "<td>&lt;img src=x onerror=alert(1)&gt;</td>" in page and "<img" not in page
     assert "Acme &amp; &lt;Co&gt;" in page
@@ -387,7 +387,7 @@ def test_run_send_generates_then_sends_and_regenerating_keeps_the_ledger(tmp_pat
     assert forced.exit_code == 0, forced.output
     new_summary = handler.to(BOSS)[-1]
     assert "availability 95.0%" in handler.to(BOSS)[0].get_body(("plain",)).get_content()
-    assert "availability -236.7%" in new_summary.get_body(("plain",)).get_content()  # the corrected numbers
+    assert "availability −236.7%" in new_summary.get_body(("plain",)).get_content()  # the corrected numbers
     assert len(handler.messages) == 14
 
 

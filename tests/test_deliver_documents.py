@@ -137,7 +137,7 @@ def test_the_html_body_colours_the_zone_and_the_text_body_says_the_same(out: Pat
     assert '<td bgcolor="#c62828" style="background-color:#c62828;color:#ffffff;font-weight:bold">red</td>' in html
     assert "<style" not in html and "class=" not in html  # mail clients drop style sheets
     text = summary.get_body(("plain",)).get_content()
-    assert "api      red   availability -" in text
+    assert "api      red   availability −" in text
 
 
 def test_statements_go_to_the_account_team_by_default_and_nowhere_with_none(out: Path, tmp_path: Path):

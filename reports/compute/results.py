@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from .customers import CustomerResults, Exclusion
+from .gaps import Span
 from .status import Status
 
 if TYPE_CHECKING:
@@ -137,6 +138,8 @@ class SloResult:
     """Incident notes (not corrections) that overlap no detected incident of this SLO."""
     customer_outages: tuple[CustomerOutage, ...] = ()
     """SLA-covered SLOs: each customer's own outages (its counts against its committed level), by customer and time."""
+    no_data_spans: tuple[Span, ...] = ()
+    """The periods inside the window (maintenance aside) with no data at all, for charts and findings."""
 
     @property
     def bad_events(self) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..archive import REPORT_NAME, ArchivedReport, ArchivedService, UnreadableReport, load_report
 from ..config import Config, EmailConfig
-from ..format import local_time, percent
+from ..format import local_time, share
 from ..naming import file_stem
 from .documents import ArchivedReview, action_deliveries, review_bodies, text_table, zone_table
 from .documents import page as html_page
@@ -90,7 +90,7 @@ def budget_left(service: ArchivedService) -> str:
     parts = []
     for slo in service.slos:
         remaining = slo.budget_remaining
-        parts.append(f"{slo.slo} {'no data' if remaining is None else percent(remaining, 1)}")
+        parts.append(f"{slo.slo} {'no data' if remaining is None else share(remaining)}")
     return ", ".join(parts)
 
 

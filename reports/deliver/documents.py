@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, EmailConfig
-from ..format import percent, short_span
+from ..format import short_span, sli, used
 from ..render.customers import statement_names
 from ..render.postmortem import draft_stem
 from .errors import DeliveryError
@@ -214,7 +214,7 @@ def postmortem_note(service: dict[str, Any], timezone: str) -> str:
             if incident["postmortem_required"]:
                 start = datetime.fromisoformat(incident["start"].replace("Z", "+00:00"))
                 end = datetime.fromisoformat(incident["end"].replace("Z", "+00:00"))
-                share = percent(incident["budget_share"], 0)
+                share = used(incident["budget_share"])
                 spans.append(f"{slo['slo']} {short_span(start, end, timezone)} ({share} of the budget)")
     return (
         f" Incidents: {'; '.join(spans)}. The attached draft has the timeline from the data; "
@@ -226,7 +226,7 @@ def review_rows(review: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [
         (
             f"{s['service']} / {s['slo']}",
-            "no data" if s["sli"] is None else percent(s["sli"]),
+            "no data" if s["sli"] is None else sli(s["sli"]),
             s["recommendation"],
         )
         for s in review["slos"]
