@@ -58,6 +58,8 @@ class SloMonth:
     credits: tuple[tuple[str, float], ...]
     """(customer, credit percent) owed that month."""
     budget_remaining: float | None = None
+    coverage: float | None = None
+    """Share of the month's steps with data (None in reports that predate it)."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def _slo_month(month: Month, service: str, slo: Mapping[str, Any]) -> SloMonth:
         sla_breaches=sum(c["sla_met"] is False for c in customers),
         credits=tuple((c["customer"], c["credit_percent"]) for c in customers if c["credit_percent"]),
         budget_remaining=budget.get("remaining"),
+        coverage=slo.get("coverage"),
     )
 
 

@@ -192,10 +192,11 @@ def _mail_connection(config: Config) -> tuple[Any, tuple[str, ...]]:
 
 def _deliver(config: Config, output: Path, month: Month, now: datetime, mail, force: bool, dry_run: bool) -> None:
     """Send (or list) the month's messages, print a summary, and exit 1 if any recipient failed."""
-    from .deliver import send_month
+    from .deliver import send_month, send_quarter
 
     connect, secrets = mail if mail else (None, ())
-    result = send_month(
+    send_folder = send_month if isinstance(month, Month) else send_quarter
+    result = send_folder(
         config,
         output,
         month,
@@ -220,7 +221,8 @@ def _deliver(config: Config, output: Path, month: Month, now: datetime, mail, fo
         names = ", ".join(result.failed_recipients)
         raise click.ClickException(
             f"{len(result.failed_recipients)} recipient(s) not reached: {names}; the documents "
-            f"stay in {result.folder}; run `slo-report send --month {month}` again later"
+            f"stay in {result.folder}; run `slo-report send {'--month' if isinstance(month, Month) else '--quarter'} {month}` "
+            "again later"
         )
 
 
@@ -230,10 +232,17 @@ def _deliver(config: Config, output: Path, month: Month, now: datetime, mail, fo
 @output_option()
 @click.option("--dry-run", is_flag=True, help="Print what would be sent to whom; send nothing.")
 @click.option("--force", is_flag=True, help="Send again what the ledger says was already sent.")
+@click.option(
+    "--quarter",
+    callback=lambda ctx, param, value: None if value is None else _parse_quarter(ctx, param, value),
+    metavar="YYYY-QN",
+    help="Send the quarterly review of OUTPUT/YYYY-QN/ to email.quarterly_to instead of a month.",
+)
 @console
-def send(config_path: Path, month: Month | None, output: Path | None, dry_run: bool, force: bool) -> None:
+def send(config_path: Path, month: Month | None, output: Path | None, dry_run: bool, force: bool, quarter=None) -> None:
     """Email an already generated month: each service's PDF to its email: list, summary.pdf to
-    email.summary_to, credits.csv to email.account_team_to. Only what the month's ledger
+    email.summary_to, credits.csv to email.account_team_to, postmortem drafts to the service's
+    list, customer statements as email.statements says. Only what the month's ledger
     (sent.jsonl) lacks is sent, so it is safe to run again (--force resends); exit 1 names any
     recipient that could not be reached. `run --send` generates, then sends; docs/delivery.md
     covers email, the cron job and the systemd timer.
@@ -242,10 +251,13 @@ def send(config_path: Path, month: Month | None, output: Path | None, dry_run: b
     Examples:
       slo-report send --config examples/ml-platform/slo-report.yaml --month 2026-10 --dry-run
       slo-report send --config examples/ml-platform/slo-report.yaml --month 2026-10
+      slo-report send --config examples/ml-platform/slo-report.yaml --quarter 2026-Q4
     """
     now = datetime.now(UTC)
     config = _load(config_path, False)
-    month = month or previous_month(now, config.zone)
+    if quarter is not None and month is not None:
+        raise click.BadParameter("give --month or --quarter, not both")
+    month = quarter or month or previous_month(now, config.zone)
     mail = None if dry_run else _mail_connection(config)
     _deliver(config, output_dir(output, config.output), month, now, mail, force=force, dry_run=dry_run)
 

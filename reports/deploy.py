@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import ArchivedReport, ArchivedService, ReportNotFound, latest_report
-from .format import percent
+from .format import share
 from .window import Month
 
 
@@ -27,7 +27,7 @@ def check_deploy(service: ArchivedService, change: str) -> DeployDecision:
     zone = service.zone
     allowed = change in zone.allowed_changes
     deciding = ", ".join(
-        f"{s.slo} {('budget left ' + percent(s.budget_remaining, 1)) if s.budget_remaining is not None else 'no data'}"
+        f"{s.slo} {('budget left ' + share(s.budget_remaining)) if s.budget_remaining is not None else 'no data'}"
         for s in service.slos
         if s.zone == zone.name
     )

@@ -37,6 +37,7 @@ from .config import (
     ZoneConfig,
     format_duration,
 )
+from .config.incidents import IncidentNoteConfig
 
 SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("(top level)", Config),
@@ -50,6 +51,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("services[].slos[].downtime", DowntimeConfig),
     ("services[].slos[].incidents", IncidentConfig),
     ("services[].maintenance[]", MaintenanceConfig),
+    ("incidents[]", IncidentNoteConfig),
     ("customers", CustomersConfig),
     ("customers.tiers.NAME", TierConfig),
     ("email", EmailConfig),

@@ -179,6 +179,7 @@ CREDIT_COLUMNS = (
     "sla",
     "sla_met",
     "credit_percent",
+    "tier_from",
 )
 
 
@@ -214,6 +215,7 @@ def credits_csv(report: MonthReport) -> str | None:
                     number_cell(c.sla),
                     _flag(c.sla_met),
                     number_cell(c.credit_percent),
+                    "assignment" if c.assigned else "default tier: no assignment",
                 ]
             )
     return buffer.getvalue()

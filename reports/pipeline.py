@@ -17,6 +17,8 @@ from typing import TypeVar
 from .archive import ArchivedReport, SloMonth, parse_report, previous_months, read_month
 from .compute import CustomerPlan, IncidentRules, MaintenanceWindow, SloSpec, StepCounts, Tier, compute_slo
 from .compute.burn import LOOKBACK
+from .compute.notes import annotate, correction_windows, notes_for
+from .compute.outages import with_customer_outages
 from .config import Config, ServiceConfig, SloConfig
 from .errors import ReportError
 from .export import report_dict
@@ -24,7 +26,7 @@ from .output import write_month
 from .policy import assess_service, zones_of
 from .progress import Meter, Progress
 from .render import render_documents
-from .report import MonthReport
+from .report import CustomerTerms, MonthReport
 from .review.documents import review_documents
 from .review.quarter import Quarter, QuarterReview, ReviewError, review_quarter
 from .sources import EventSource, SloCounts, StepGrid, open_stream
@@ -56,6 +58,7 @@ def build_month(
     progress(f"fetching events {window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
     stream = open_stream(source, config, window.start - LOOKBACK, window.end)
     plan = customer_plan(config)
+    notes = config.incident_notes()
     counted = prefetched(iter(stream), PREFETCH)
     meter = Meter("computing", len(config.services), progress)
     services, problems = [], []
@@ -68,15 +71,15 @@ def build_month(
                 raise RuntimeError(f"the source yielded {counts.service}/{counts.slo} for {service.name}/{slo.name}")
             if counts.problem is not None:
                 problems.append(((service.name, slo.name), counts.problem))
+            mine = notes_for(notes, service.name, slo.name)
+            spec, steps = slo_spec(slo), step_counts(counts, stream.grid)
+            result = compute_slo(
+                service.name, spec, steps, window, counts.problem, (*maintenance, *correction_windows(mine)), plan
+            )
+            result = annotate(result, mine, steps, plan)
             results.append(
-                compute_slo(
-                    service.name,
-                    slo_spec(slo),
-                    step_counts(counts, stream.grid),
-                    window,
-                    counts.problem,
-                    maintenance,
-                    plan,
+                with_customer_outages(
+                    result, steps, window, spec.incidents, slo.incidents.customer_outage_minutes, plan
                 )
             )
             del counts
@@ -94,6 +97,7 @@ def build_month(
         services=tuple(services),
         zones=zones_of(config.policy),
         source_problems=tuple(why for _, why in sorted(problems)),
+        customer_terms=customer_terms(config),
     )
 
 
@@ -178,6 +182,22 @@ def customer_plan(config: Config) -> CustomerPlan | None:
         for name, t in config.customers.tiers.items()
     }
     return CustomerPlan(tiers, config.customers.all_assignments(), config.customers.default_tier)
+
+
+def customer_terms(config: Config) -> CustomerTerms | None:
+    """Display names, fees and claim terms from the config, for the customer statements."""
+    customers = config.customers
+    if customers is None:
+        return None
+    return CustomerTerms(
+        service_names={s.name: s.display_name or s.name for s in config.services},
+        slo_names={(s.name, o.name): o.display_name or o.name for s in config.services for o in s.slos},
+        fees=dict(customers.fees),
+        tier_fees={name: t.fee for name, t in customers.tiers.items() if t.fee is not None},
+        currency=customers.currency,
+        claim=customers.claim,
+        contact=customers.contact,
+    )
 
 
 def run_month(

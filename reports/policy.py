@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .archive import SloMonth
+from .compute.gaps import exceeds_allowance, partial
 from .compute.results import SloResult
 from .config import PolicyConfig, ServiceConfig, ZoneConfig
-from .format import objective, percent, short_span, window_name
+from .format import local_time, minutes, objective, share, short_span, sli, used
 from .window import COVERAGE_WARNING
 
 TIGHTEN_BELOW_CONSUMED = 0.25
@@ -96,6 +97,8 @@ class Advice:
     kind: str
     """``no data``, ``missed``, ``overspent``, ``zone``, ``postmortem``, ``burning``, ``coverage``, ``tighten`` or ``trend``."""
     text: str
+    short: str = ""
+    """The finding in a few words, for one-line-per-SLO lists (the summary)."""
 
 
 @dataclass(frozen=True)
@@ -143,31 +146,47 @@ def assess_service(
 
 
 def trend_advice(result: SloResult, previous: SloMonth | None) -> Advice | None:
-    """How budget consumption moved since the previous report, when both months have data."""
+    """How budget use moved since the previous report, when both months have data; a partial
+    previous month (more time without data than its budget) is named as such."""
     if previous is None or previous.budget_consumed is None or result.budget.consumed is None:
         return None
     before, now = previous.budget_consumed, result.budget.consumed
     label = previous.month.label()
-    if round(before * 100) == round(now * 100):
-        return Advice("trend", f"Budget consumption held at {percent(now, 0)} (as in {label}).")
-    verb = "rose" if now > before else "fell"
+    caveat = (
+        f" {label} had data for only {share(previous.coverage)} of the month, so this compares with a partial month."
+        if partial(previous.coverage, previous.objective)
+        else ""
+    )
     changed = (
         f" The objective changed from {objective(previous.objective)}."
         if previous.objective != result.objective
         else ""
     )
+    if used(before) == used(now):
+        return Advice(
+            "trend",
+            f"Budget use held at {used(now)} (as in {label}).{caveat}{changed}",
+            f"budget use steady at {used(now)}",
+        )
+    verb = "rose" if now > before else "fell"
     return Advice(
-        "trend", f"Budget consumption {verb} from {percent(before, 0)} in {label} to {percent(now, 0)}.{changed}"
+        "trend",
+        f"Budget use {verb} from {used(before)} in {label} to {used(now)}.{caveat}{changed}",
+        f"budget use {'up' if now > before else 'down'} from {used(before)}",
     )
 
 
 def recommend(
     result: SloResult, zone: Zone, zones: tuple[Zone, ...], postmortem_share: float, tz: str
 ) -> tuple[Advice, ...]:
-    """Concrete sentences derived from the numbers, most urgent first."""
+    """Concrete sentences in plain words, derived from the numbers, most urgent first."""
     if not result.has_data:
         return (
-            Advice("no data", f"No data ({result.no_data_reason}): the SLO cannot be evaluated. {NO_DATA_GUIDANCE}"),
+            Advice(
+                "no data",
+                f"No data ({result.no_data_reason}): the SLO cannot be evaluated. {NO_DATA_GUIDANCE}",
+                f"no data ({result.no_data_reason})",
+            ),
         )
     out = []
     budget = result.budget
@@ -176,49 +195,75 @@ def recommend(
         out.append(
             Advice(
                 "missed",
-                f"Missed the {objective(result.objective)} objective (SLI {percent(result.sli)}): "
+                f"Missed the {objective(result.objective)} objective (SLI {sli(result.sli, result.objective)}): "
                 "reliability work comes before feature work until the service is back within "
                 "its objective.",
+                f"missed {objective(result.objective)} (SLI {sli(result.sli, result.objective)})",
             )
         )
     if budget.remaining < 0:
         out.append(
             Advice(
                 "overspent",
-                f"The error budget is overspent: {percent(budget.consumed, 0)} of it was "
-                f"consumed ({percent(-budget.remaining, 0)} over).",
+                f"The error budget is overspent: {used(budget.consumed)} of it was used "
+                f"({used(-budget.remaining)} more than the objective allows).",
+                f"budget overspent by {used(-budget.remaining)}",
             )
         )
-    out.append(Advice("zone", _zone_sentence(budget.remaining, zone, zones)))
+    out.append(Advice("zone", _zone_sentence(budget.remaining, zone, zones), f"zone {zone.name}"))
     for incident in result.incidents:
         if incident.postmortem_required:
+            if judged_per_run(result):
+                what = (
+                    f"the run of {local_time(incident.start, tz, '%d %b')} "
+                    f"({incident.bad_events} of {incident.total_events} jobs failed)"
+                )
+                brief = f"postmortem owed for the run of {local_time(incident.start, tz, '%d %b')}"
+            else:
+                what = f"the incident of {short_span(incident.start, incident.end, tz)}"
+                brief = f"postmortem owed for {short_span(incident.start, incident.end, tz)}"
             out.append(
                 Advice(
                     "postmortem",
-                    f"Postmortem required: the incident of "
-                    f"{short_span(incident.start, incident.end, tz)} consumed "
-                    f"{percent(incident.budget_share, 0)} of the month's budget (more than "
-                    f"{percent(postmortem_share, 0)}); agree at least one P0 action.",
+                    f"{_postmortem_lead(incident.note)}: {what} used {used(incident.budget_share)} of the "
+                    f"month's budget (the policy asks for one above {objective(postmortem_share)}); agree at least "
+                    "one top-priority (P0) action.",
+                    f"{brief}{'' if incident.note is not None else ', no record'} "
+                    f"({used(incident.budget_share)} of the budget)",
                 )
             )
-    burning = next((a for a in result.alerts if a.firing_at_end), None)
+    burning = None if judged_per_run(result) else next((a for a in result.alerts if a.firing_at_end), None)
     if burning is not None:
-        pair = f"{window_name(burning.long_window_minutes)}/{window_name(burning.short_window_minutes)}"
+        long, short = minutes_name(burning.long_window_minutes), minutes_name(burning.short_window_minutes)
         out.append(
             Advice(
                 "burning",
-                f"The {pair} burn-rate alert ({burning.threshold:g}×, {burning.severity}) was "
-                "still firing when the window ended: the budget is burning now; make sure the "
-                "incident is over before releasing.",
+                f"Was still burning budget when the month ended: the {burning.severity} alert was firing (errors "
+                f"over the last {long}, confirmed over the last {short}, at more than {burning.threshold:g} times "
+                "the rate that spends the budget in exactly a month). Check the burn has stopped before releasing.",
+                "was burning budget when the month ended",
             )
         )
-    if result.coverage < COVERAGE_WARNING:
+    gap_minutes = result.downtime.no_data_minutes
+    if exceeds_allowance(gap_minutes, result.downtime.allowed_minutes):
+        gaps = len(result.no_data_spans)
+        counted = f" in {gaps} gap{'s' if gaps != 1 else ''}" if gaps else ""
         out.append(
             Advice(
                 "coverage",
-                f"Data covers {percent(result.coverage)} of the window "
-                f"({result.downtime.no_data_minutes:,.0f} minutes without data are counted "
-                "neither good nor bad): fix the telemetry gap.",
+                f"No data for {minutes(gap_minutes)}{counted}, more than the "
+                f"{minutes(result.downtime.allowed_minutes)} of downtime the objective allows: a miss could hide in "
+                "the gap, so the verdict is not safe. Fix the telemetry gap.",
+                f"no data for {minutes(gap_minutes)} (allowance {minutes(result.downtime.allowed_minutes)})",
+            )
+        )
+    elif result.coverage < COVERAGE_WARNING:
+        out.append(
+            Advice(
+                "coverage",
+                f"Data covers {share(result.coverage)} of the window ({minutes(gap_minutes)} without data are "
+                "counted neither good nor bad): fix the telemetry gap.",
+                f"data covers {share(result.coverage)} of the month",
             )
         )
     if result.status == "met" and budget.consumed < TIGHTEN_BELOW_CONSUMED:
@@ -227,21 +272,51 @@ def recommend(
         out.append(
             Advice(
                 "tighten",
-                f"Met with {percent(budget.remaining, 0)} of the budget unused: consider "
+                f"Met with {share(budget.remaining)} of the budget unused: consider "
                 f"{suggestion}, or spend the budget on faster releases.",
+                f"could tighten to {objective(tighter)}" if tighter else "budget mostly unused",
             )
         )
     return tuple(out)
 
 
+def _postmortem_lead(note) -> str:
+    """Whether anyone recorded the incident: a note names it, its owner and its postmortem."""
+    if note is None:
+        return "Postmortem owed, no record (add an incident note with its owner)"
+    owner = f", owner {note.owner}" if note.owner else ""
+    written = "postmortem linked" if note.postmortem else "no postmortem linked yet"
+    return f"Postmortem required ({note.id}{owner}, {written})"
+
+
+RUN_SLICE_MINUTES = 1440
+
+
+def judged_per_run(result: SloResult) -> bool:
+    """An SLO whose downtime slice is a day or longer counts nightly runs (batch jobs): documents show
+    runs and nights, not request-style burn charts and alerts."""
+    return result.downtime.slice_minutes >= RUN_SLICE_MINUTES
+
+
+def minutes_name(value: int) -> str:
+    """``60`` → ``hour``, ``5`` → ``5 minutes``, ``4320`` → ``3 days``: a window in words."""
+    for unit, size in (("day", 1440), ("hour", 60), ("minute", 1)):
+        if value % size == 0:
+            n = value // size
+            return unit if n == 1 else f"{n} {unit}s"
+    return f"{value} minutes"
+
+
 def _zone_sentence(remaining: float, zone: Zone, zones: tuple[Zone, ...]) -> str:
-    better = [z for z in zones if z.rank < zone.rank and z.min_remaining is not None]
-    needs = f", {better[-1].name} needs {percent(better[-1].min_remaining, 0)}" if better else ""
-    allowed = ", ".join(zone.allowed_changes) or "nothing"
+    better = [(z.name, z.min_remaining) for z in zones if z.rank < zone.rank and z.min_remaining is not None]
+    needs = f", {better[-1][0]} needs {objective(better[-1][1])}" if better else ""
     notify = f"; notify {', '.join(zone.notify)}" if zone.notify else ""
-    left = (
-        f"{percent(remaining, 1)} of the budget left"
-        if remaining >= 0
-        else f"budget overspent by {percent(-remaining, 1)}"
-    )
-    return f"Zone {zone.name} ({left}{needs}): {zone.guidance} Allowed: {allowed}, with {zone.approval}{notify}."
+    left = f"{share(remaining)} of the budget left" if remaining >= 0 else f"budget overspent by {used(-remaining)}"
+    return f"Zone {zone.name} ({left}{needs}): {zone.guidance} {may_ship(zone)}{notify}."
+
+
+def may_ship(zone: Zone) -> str:
+    """``May ship bugfix, security, with engineering manager approval``: what and who approves, always together."""
+    allowed = ", ".join(zone.allowed_changes) or "nothing"
+    approval = f", with {zone.approval}" if zone.approval else ", with no approval needed"
+    return f"May ship {allowed}{approval}"

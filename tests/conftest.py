@@ -81,6 +81,12 @@ def pdf_text(data: bytes) -> str:
 
 
 @functools.cache
+def pdf_page_texts(data: bytes) -> tuple[str, ...]:
+    """A PDF's text page by page, whitespace collapsed, as a reader sees each page."""
+    return tuple(re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@functools.cache
 def pdf_pages(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 

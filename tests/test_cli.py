@@ -24,7 +24,7 @@ def test_run_writes_the_whole_month(example_files: dict[str, bytes], tmp_path: P
     monkeypatch.setattr("reports.pipeline.render_documents", lambda report, progress: example_files)
     result = invoke("run", "--config", EXAMPLE_CONFIG, "--month", "2026-10", "--output", tmp_path, "--strict")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"wrote {tmp_path / '2026-10'} (16 files) for 2026-10"
+    assert result.output.strip() == f"wrote {tmp_path / '2026-10'} (20 files) for 2026-10"
     names = sorted(p.name for p in (tmp_path / "2026-10").iterdir())
     assert names == sorted(
         [
@@ -40,6 +40,7 @@ def test_run_writes_the_whole_month(example_files: dict[str, bytes], tmp_path: P
             "feature-store.pdf",
             "credits.csv",
             "customers",
+            "postmortems",
         ]
     )
     assert (tmp_path / "2026-10" / "summary.pdf").read_bytes().startswith(b"%PDF")
@@ -52,14 +53,14 @@ def test_run_writes_the_whole_month(example_files: dict[str, bytes], tmp_path: P
             "batch-inference",
             "feature",
             1,
-            "BLOCKED: batch-inference is in zone red (job-success budget left -29.0%); "
+            "BLOCKED: batch-inference is in zone red (job-success budget left −29.1%); "
             "feature changes are blocked (allowed: security) (2026-10 report).",
         ),
         (
             "batch-inference",
             "security",
             0,
-            "ALLOWED: batch-inference is in zone red (job-success budget left -29.0%); "
+            "ALLOWED: batch-inference is in zone red (job-success budget left −29.1%); "
             "security changes are allowed (2026-10 report).",
         ),
         (

@@ -81,7 +81,7 @@ def test_unknown_keys_warn_with_a_suggestion_and_strict_makes_them_fatal(tmp_pat
         "title: T\nsource: {path: e.csv}\nservices: [{name: a, slos: [{name: s, objective: 0.9}]}]\nextra: 1\n"
     )
     assert load_config(path)[1] == [
-        "extra: unknown key; remove it or fix its spelling (known keys: title, timezone, window, source, policy, output, services, email, customers, include, rules, store)"
+        "extra: unknown key; remove it or fix its spelling (known keys: title, timezone, window, source, policy, output, services, email, customers, include, rules, incidents, incidents_file, store)"
     ]
     with pytest.raises(ConfigError) as caught:
         load_config(path, strict=True)

@@ -170,10 +170,10 @@ def test_the_wrapper_runs_the_real_job_end_to_end(tmp_path: Path):
         assert first.returncode == 0, first.stderr
         second = subprocess.run(args, env=environment, capture_output=True, text=True, timeout=120)
         assert second.returncode == 0, second.stderr
-    assert len(handler.messages) == 4 and handler.to(BOSS)[0]["Subject"] == "Acme & <Co> SLOs, October 2026"
+    assert len(handler.messages) == 5 and handler.to(BOSS)[0]["Subject"] == "Acme & <Co> SLOs, October 2026"
     log = (tmp_path / "log" / "monthly.log").read_text()
-    assert "sent 4, already sent 0, failed 0 message(s) for 2026-10" in log
-    assert "sent 0, already sent 4, failed 0 message(s) for 2026-10" in log
+    assert "sent 5, already sent 0, failed 0 message(s) for 2026-10" in log
+    assert "sent 0, already sent 5, failed 0 message(s) for 2026-10" in log
     assert PASSWORD not in log
 
 

@@ -26,6 +26,7 @@ from conftest import make_config, pdf_pages, pdf_text
 from pypdf import PdfReader
 
 from reports import format as fmt
+from reports.format import customer_sli
 from reports.naming import file_stem
 from reports.pipeline import build_month
 from reports.render import (
@@ -37,7 +38,6 @@ from reports.render import (
     statement_names,
 )
 from reports.render.customers import statement_customers
-from reports.render.environment import customer_sli
 from reports.sources import EventCounts
 from reports.window import Month
 
@@ -217,7 +217,7 @@ def test_customers_section_has_the_tier_table_then_the_breaching_customer_first(
     assert troubled == ["acme enterprise 100,000 98.500% missed 99.95% breached 99.9% 25%"]
     text = text_of(customers)
     assert (
-        "The SLO as a whole was met (SLI 99.9916%). 10 customers: 1 breached its SLA; credits owed: acme 25% of the month’s fee."
+        "The SLO as a whole was met (SLI 99.99%). 10 customers: 1 breached its SLA; credits owed: acme 25% of the month’s fee."
         in text
     )
     assert f"Unassigned {EVIL} (not in the assignments; reported under the default tier free)" in text
@@ -227,7 +227,7 @@ def test_customers_section_has_the_tier_table_then_the_breaching_customer_first(
     ) in text
     assert "Met, nothing owed 2 customers" in text  # globex and the unassigned customer
     # Only SLA-covered SLOs get one; it follows its SLO's section and starts a page of its own.
-    assert markup.count('<section class="customers page-start"') == 1
+    assert markup.count('<section class="customers"') == 1  # flows after its SLO: no half-empty page before it
     assert (
         markup.index('id="slo-1-availability"')
         < markup.index('id="slo-1-availability-customers"')
@@ -332,7 +332,7 @@ def test_each_statement_is_one_page_about_its_customer_only(files, report, custo
             r = assessed.result
             assert f"{r.total_events:,}" not in text
             if r.sli is not None and r.sli < 1:
-                assert fmt.percent(r.sli) not in text
+                assert fmt.sli(r.sli, r.objective) not in text
             for exclusion in r.exclusions:
                 assert f"{exclusion.excluded_total:,}" not in text
     for internal in ("99.95%", "zone", "objective", "budget", "green", "stub"):
@@ -461,12 +461,20 @@ def test_no_credits_and_no_tiers(report):
 def test_example_umbrella_is_owed_ten_percent_and_wayne_had_no_traffic(example_files):
     umbrella = pdf_text(example_files["customers/umbrella.pdf"])
     assert pdf_pages(example_files["customers/umbrella.pdf"]) == 1
-    assert "Service credit owed 10% of the month’s fee for model-api availability." in umbrella
+    # how much (umbrella's own fee, EUR 18,000), how to claim, and when it happened (its own outages)
     assert (
-        "model-api · availability Requests answered without a 5xx error. 99.9% 99.857% not met 10% of the fee"
+        "Service credit owed 10% of the month’s fee (EUR 1,800.00) for Inference API Availability. "
+        "Total credit owed: EUR 1,800.00. To claim it: Reply to this statement within 30 days" in umbrella
+    )
+    assert (
+        "Inference API · Availability Requests answered without a 5xx error. 99.9% 99.857% not met 10% of the fee"
         in umbrella
     )
-    assert "model-api 10 Oct 02:00–03:00 UTC planned database upgrade 06 Oct 2026" in umbrella
+    assert "Inference API · Availability 22 Oct 14:00–14:40 UTC 40 min 25.7%" in umbrella
+    assert "Inference API · Availability 27 Oct 18:00–19:30 UTC 90 min 24.9%" in umbrella
+    assert "Questions: SLA desk, sla@ml-platform.example." in umbrella
+    assert "Inference API 10 Oct 02:00–03:00 UTC planned database upgrade 06 Oct 2026" in umbrella
+    assert "model-api" not in umbrella  # customers read display names
     for other in ("acme", "globex", "initech", "wayne"):
         assert other not in umbrella
     wayne = pdf_text(example_files["customers/wayne.pdf"])

@@ -117,12 +117,15 @@ def sent_pairs(handler: Recorder) -> list[tuple[str, str]]:
     return sorted((r.recipients[0], a.get_filename()) for r in handler.messages for a in r.message.iter_attachments())
 
 
+POSTMORTEM = "postmortems/img-src-x-onerror-alert-1-availability-20261015T1200Z.pdf"
+POSTMORTEM_FILE = "img-src-x-onerror-alert-1-availability-20261015T1200Z-2026-10.pdf"
 EVERYTHING = sorted(
     [
         (BOSS, "summary-2026-10.pdf"),
         (API_TEAM, "api-2026-10.pdf"),
         (ONCALL, "api-2026-10.pdf"),
         (ODD_TEAM, "img-src-x-onerror-alert-1-2026-10.pdf"),
+        (ODD_TEAM, POSTMORTEM_FILE),  # its one incident burnt 900% of the budget: a postmortem draft
     ]
 )
 
@@ -132,7 +135,7 @@ def test_each_document_reaches_its_recipients(out: Path, tmp_path: Path, passwor
     with smtp_server(handler, password=password) as port:
         result = send(write_config(tmp_path, port), out)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "sent 4, already sent 0, failed 0 message(s) for 2026-10"
+    assert result.output.splitlines()[-1] == "sent 5, already sent 0, failed 0 message(s) for 2026-10"
     assert all(len(r.recipients) == 1 and r.sender == "slo@example.com" for r in handler.messages)
     assert sent_pairs(handler) == EVERYTHING  # no credits.csv in the month: the account team gets nothing
 
@@ -141,7 +144,7 @@ def test_each_document_reaches_its_recipients(out: Path, tmp_path: Path, passwor
     assert summary["To"] == BOSS and summary["Auto-Submitted"] == "auto-generated"
     text = summary.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert re.search(r"^Service +Zone +Budget left\napi +green +availability 95\.0%\n", text, re.M)
-    assert f"\n{HOSTILE}  red    availability -900.0%\n" in text
+    assert f"\n{HOSTILE}  red    availability −900.0%\n" in text
     page = summary.get_body(("html",)).get_content()
     assert "<td>&lt;img src=x onerror=alert(1)&gt;</td>" in page and "<img" not in page
     assert "Acme &amp; &lt;Co&gt;" in page
@@ -154,12 +157,19 @@ def test_each_document_reaches_its_recipients(out: Path, tmp_path: Path, passwor
     assert service["Subject"] == "Acme & <Co> SLOs, October 2026 — api"
     assert "availability 95.0%" in service.get_body(("plain",)).get_content()
     assert HOSTILE not in service.get_body(("plain",)).get_content()  # a service mail shows only its service
-    (odd,) = handler.to(ODD_TEAM)
+    odd, draft = handler.to(ODD_TEAM)
+    assert draft["Subject"] == f"Acme & <Co> SLOs, October 2026 — postmortem draft: {HOSTILE} / availability"
     assert odd["Subject"] == f"Acme & <Co> SLOs, October 2026 — {HOSTILE}"
 
     ledger = ledger_lines(out)
     assert sorted((e["recipient"], e["attachment"]) for e in ledger) == sorted(
-        [(BOSS, "summary.pdf"), (API_TEAM, "api.pdf"), (ONCALL, "api.pdf"), (ODD_TEAM, "img-src-x-onerror-alert-1.pdf")]
+        [
+            (BOSS, "summary.pdf"),
+            (API_TEAM, "api.pdf"),
+            (ONCALL, "api.pdf"),
+            (ODD_TEAM, "img-src-x-onerror-alert-1.pdf"),
+            (ODD_TEAM, POSTMORTEM),
+        ]
     )
     assert {e["message_id"] for e in ledger} == {r.message["Message-ID"].strip() for r in handler.messages}
     assert PASSWORD not in result.output and PASSWORD not in (out / "2026-10" / "sent.jsonl").read_text()
@@ -172,13 +182,13 @@ def test_a_second_send_sends_nothing_and_force_sends_again(out: Path, tmp_path: 
         assert send(config, out).exit_code == 0
         again = send(config, out)
         assert again.exit_code == 0, again.output
-        assert len(handler.messages) == 4
+        assert len(handler.messages) == 5
         assert f"already sent summary.pdf to {BOSS} at " in again.output
-        assert again.output.splitlines()[-1] == "sent 0, already sent 4, failed 0 message(s) for 2026-10"
+        assert again.output.splitlines()[-1] == "sent 0, already sent 5, failed 0 message(s) for 2026-10"
         forced = send(config, out, "--force")
     assert forced.exit_code == 0, forced.output
     assert sent_pairs(handler) == sorted(EVERYTHING * 2)
-    assert len(ledger_lines(out)) == 8
+    assert len(ledger_lines(out)) == 10
 
 
 def test_dry_run_lists_who_gets_what_and_sends_nothing(out: Path, tmp_path: Path, monkeypatch):
@@ -192,7 +202,9 @@ def test_dry_run_lists_who_gets_what_and_sends_nothing(out: Path, tmp_path: Path
         f"would send api.pdf to {API_TEAM}: Acme & <Co> SLOs, October 2026 — api",
         f"would send api.pdf to {ONCALL}: Acme & <Co> SLOs, October 2026 — api",
         f"would send img-src-x-onerror-alert-1.pdf to {ODD_TEAM}: Acme & <Co> SLOs, October 2026 — {HOSTILE}",
-        "dry run: would send 4, already sent 0 message(s) for 2026-10; nothing was sent",
+        f"would send {POSTMORTEM} to {ODD_TEAM}: Acme & <Co> SLOs, October 2026 — postmortem draft: "
+        f"{HOSTILE} / availability",
+        "dry run: would send 5, already sent 0 message(s) for 2026-10; nothing was sent",
     ]
     assert handler.messages == [] and not (out / "2026-10" / "sent.jsonl").exists()
 
@@ -233,7 +245,7 @@ def test_transient_refusals_are_retried_with_backoff_and_every_message_arrives_o
     assert handler.refusals == 3
     assert pauses == [5, 10, 20]  # RCPT 451, RCPT 451, DATA 421, then accepted: backoff in order
     assert sent_pairs(handler) == EVERYTHING
-    assert len(ledger_lines(out)) == 4
+    assert len(ledger_lines(out)) == 5
     assert {e["sent_at"] for e in ledger_lines(out)} == {"2026-11-01T06:00:00Z"}
 
 
@@ -267,7 +279,7 @@ def test_a_server_down_leaves_the_ledger_unchanged_exits_1_and_names_the_recipie
     config = write_config(tmp_path, free_port(), summary_to=(BOSS, "cto@example.com", "cfo@example.com"))
     result = send(config, out)
     assert result.exit_code == 1
-    assert "sent 0, already sent 4, failed 2 message(s) for 2026-10" in result.output
+    assert "sent 0, already sent 5, failed 2 message(s) for 2026-10" in result.output
     assert result.output.splitlines()[-1] == (
         f"Error: 2 recipient(s) not reached: cto@example.com, cfo@example.com; the documents stay in "
         f"{out / '2026-10'}; run `slo-report send --month 2026-10` again later"
@@ -298,7 +310,7 @@ def test_a_refused_recipient_is_named_the_others_are_sent_and_a_rerun_sends_only
         handler.reject = False
         second = send(config, out)
     assert second.exit_code == 0, second.output
-    assert second.output.splitlines()[-1] == "sent 1, already sent 3, failed 0 message(s) for 2026-10"
+    assert second.output.splitlines()[-1] == "sent 1, already sent 4, failed 0 message(s) for 2026-10"
     assert sent_pairs(handler) == EVERYTHING
 
 
@@ -362,8 +374,10 @@ def test_run_send_generates_then_sends_and_regenerating_keeps_the_ledger(tmp_pat
             events.write("2026-10-25T12:00:00Z,api,availability,900,1000\n")
         rerun = invoke("run", "--config", config, "--month", "2026-10", "--output", output, "--send")
         assert rerun.exit_code == 0, rerun.output
-        assert len(handler.messages) == 4  # nothing sent twice
-        assert (output / "2026-10" / "sent.jsonl").read_bytes() == ledger  # the ledger survived the regeneration
+        # nothing sent twice; the late data made an api incident that needs a postmortem: its draft is new
+        assert len(handler.messages) == 7
+        assert sorted(r.recipients[0] for r in handler.messages[5:]) == [API_TEAM, ONCALL]
+        assert (output / "2026-10" / "sent.jsonl").read_bytes().startswith(ledger)  # it survived the regeneration
         assert (
             f"already sent summary.pdf to {BOSS} at {ledger_lines(output)[0]['sent_at']}; changed since "
             "(regenerated): --force sends the new version"
@@ -373,8 +387,8 @@ def test_run_send_generates_then_sends_and_regenerating_keeps_the_ledger(tmp_pat
     assert forced.exit_code == 0, forced.output
     new_summary = handler.to(BOSS)[-1]
     assert "availability 95.0%" in handler.to(BOSS)[0].get_body(("plain",)).get_content()
-    assert "availability -236.7%" in new_summary.get_body(("plain",)).get_content()  # the corrected numbers
-    assert len(handler.messages) == 8
+    assert "availability −236.7%" in new_summary.get_body(("plain",)).get_content()  # the corrected numbers
+    assert len(handler.messages) == 14
 
 
 def test_run_send_sends_nothing_when_an_slo_could_not_be_counted(tmp_path: Path, password: str, monkeypatch):
@@ -431,7 +445,7 @@ def test_a_server_reply_that_echoes_the_password_is_scrubbed(out: Path, tmp_path
 
     result = send_month(config, out, "2026-10", now=NOW, connect=connect, secrets=secrets, delays=())
     assert result.failed[0][1] == "535 5.7.8 bad credentials *** / ***"
-    assert len(result.failed) == 4  # a refused login is not retried for every message
+    assert len(result.failed) == 5  # a refused login is not retried for every message
 
 
 def test_the_ledger_matches_recipients_case_insensitively_and_survives_a_torn_line(tmp_path: Path):
@@ -466,7 +480,7 @@ def test_the_default_month_is_the_previous_month_in_the_config_time_zone(
         result = invoke("send", "--config", config, "--output", out, "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
-        f"dry run: would send 4, already sent 0 message(s) for {month}; nothing was sent"
+        f"dry run: would send 5, already sent 0 message(s) for {month}; nothing was sent"
     )
 
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import events, make_config
 
@@ -42,9 +43,16 @@ def _config():
     )
 
 
+BUSY = {"2026-10-15T12:00:00Z": (990, 1000), "2026-11-15T12:00:00Z": (1995, 2000), "2026-12-15T12:00:00Z": (2997, 3000)}
 FRAME = events(
-    [("2026-10-15T12:00:00Z", 990, 1000), ("2026-11-15T12:00:00Z", 1995, 2000), ("2026-12-15T12:00:00Z", 2997, 3000)]
+    [
+        (at, *BUSY.get(at, (0, 0)))
+        for at in (
+            f"{t:%Y-%m-%dT%H:%M:%SZ}" for t in pd.date_range("2026-09-28", "2027-01-01", freq="5min", inclusive="left")
+        )
+    ]
 )
+"""api/availability on every 5-minute step (whole months: none is partial), busy at three instants."""
 
 
 def test_build_month_fetches_the_window_with_the_burn_rate_lookback_once_and_assesses_every_slo():
@@ -90,7 +98,7 @@ def test_earlier_months_come_back_from_the_archive_typed_and_feed_the_trend(tmp_
     api = november.service("api").slos[0]
     assert [h.month for h in api.history] == [Month(2026, 10)]
     assert api.history[0].budget_consumed == pytest.approx(1.0)  # 1% bad of a 1% budget
-    assert api.recommendations[-1].text == "Budget consumption fell from 100% in October 2026 to 25%."
+    assert api.recommendations[-1].text == "Budget use fell from 100.0% in October 2026 to 25.0%."
 
 
 def test_the_review_reads_archived_months_and_computes_only_the_missing_one(tmp_path: Path):

@@ -78,14 +78,15 @@ def test_quarter_sli_pools_the_events_of_all_months(review):
     availability = find(review, "api", "availability")
     assert (availability.good_events, availability.total_events) == (5_999_000, 6_000_000)
     assert availability.sli == pytest.approx(5_999_000 / 6_000_000)  # the months' mean SLI would be 0.99986...
-    assert availability.average_consumed == pytest.approx(0.15)
+    # Budget used is pooled: (100 + 300 + 600) bad / (1,000 + 2,000 + 3,000) allowed, not the months' mean (15%).
+    assert availability.budget_used == pytest.approx(1_000 / 6_000)
 
 
 def test_met_every_month_with_little_budget_used_suggests_the_next_objective_all_months_met(review):
     availability = find(review, "api", "availability")
     assert availability.recommendation == "tighten" and availability.suggested_objective == 0.9995
     assert availability.reason.startswith(
-        "Met every month using 15% of the budget on average; every month would "
+        "Met all 3 months using 16.7% of the quarter's budget; every month would "
         "also have met 99.95% (worst month 99.980%)."
     )
     assert availability.reason.endswith("User happiness and toil are not in this data; check both before acting.")
@@ -94,7 +95,8 @@ def test_met_every_month_with_little_budget_used_suggests_the_next_objective_all
 def test_missed_twice_through_large_incidents_puts_reliability_first(review):
     latency = find(review, "api", "latency")
     assert latency.recommendation == "reliability" and latency.missed_months == 2
-    assert "incidents consumed 79% of the budget spent in those months" in latency.reason  # (1.2+1.5)/(1.4+2.0)
+    assert "Missed 2 of 3 months, and incidents used 79.5% of the budget spent in those months" in latency.reason
+    # (1.2 + 1.5) / (1.4 + 2.0) = 0.794..., rounded up as every share used
     assert latency.postmortems == 3  # 120%, 50% and 150% of a month's budget
 
 
@@ -126,7 +128,7 @@ def test_an_objective_stricter_than_its_dependencies_allow_is_flagged():
     months[2] = slo_months(loose_db)
     availability = find(review_quarter("T", Quarter(2026, 4), months, (), {"api": ["db"]}, NOW), "api", "availability")
     assert availability.dependency_ceiling == 0.998 and availability.stricter_than_dependencies
-    assert "stricter than its dependencies allow (their objectives multiply to 99.80%)" in availability.reason
+    assert "stricter than its dependencies allow (their objectives multiply to 99.8%)" in availability.reason
 
 
 def test_a_month_missing_for_one_slo_is_a_gap_not_a_zero(review):
@@ -142,6 +144,19 @@ def test_quarter_parsing():
         Quarter.parse("2026-Q5")
 
 
+def _every_step(busy: dict[str, tuple[int, int]]) -> str:
+    """api/availability rows for every 5-minute step of 2026-Q4: (good, total) from ``busy``, else 0, 0."""
+    from datetime import timedelta
+
+    lines, t = ["timestamp,service,slo,good,total"], datetime(2026, 10, 1, tzinfo=UTC)
+    while t < datetime(2027, 1, 1, tzinfo=UTC):
+        at = f"{t:%Y-%m-%dT%H:%M:%SZ}"
+        good, total = busy.get(at, (0, 0))
+        lines.append(f"{at},api,availability,{good},{total}")
+        t += timedelta(minutes=5)
+    return "\n".join(lines) + "\n"
+
+
 @pytest.mark.render
 def test_quarterly_command_computes_a_missing_month_from_the_source_and_says_so(tmp_path):
     import json
@@ -151,12 +166,13 @@ def test_quarterly_command_computes_a_missing_month_from_the_source_and_says_so(
 
     from reports.cli import main
 
-    (tmp_path / "events.csv").write_text(
-        "timestamp,service,slo,good,total\n"
-        "2026-10-15T12:00:00Z,api,availability,990,1000\n"
-        "2026-11-15T12:00:00Z,api,availability,2000,2000\n"
-        "2026-12-15T12:00:00Z,api,availability,2997,3000\n"
-    )
+    # One busy step a month, and every other step reported without traffic: whole months, not partial ones.
+    busy = {
+        "2026-10-15T12:00:00Z": (990, 1000),
+        "2026-11-15T12:00:00Z": (2000, 2000),
+        "2026-12-15T12:00:00Z": (2997, 3000),
+    }
+    (tmp_path / "events.csv").write_text(_every_step(busy))
     config = tmp_path / "slo.yaml"
     config.write_text(
         "source: {path: events.csv}\nservices: [{name: api, slos: [{name: availability, objective: 0.99}]}]\n"
@@ -237,12 +253,16 @@ def test_each_monthly_report_carries_the_earlier_months_and_the_trend(tmp_path):
             "zone": "green",
         }
     ]
-    assert {"kind": "trend", "text": "Budget consumption rose from 10% in September 2026 to 100%."} in slo[
-        "recommendations"
-    ]
+    assert {
+        "kind": "trend",
+        "text": "Budget use rose from 10.0% in September 2026 to 100.0%. September 2026 had data for only 0.0% of "
+        "the month, so this compares with a partial month.",
+        "short": "budget use up from 10.0%",
+    } in slo["recommendations"]
     html = (tmp_path / "out" / "2026-10" / "api.html").read_text()
     assert "Earlier months" in html and 'aria-label="Error budget consumed per month"' in html
-    assert "<td>Sep 2026</td>" in html
+    assert '<td>Sep 2026 <span class="flag">partial</span></td>' in html  # one row in a month: 0.0% coverage
+    assert "not judged: too little data" in html
     september = (tmp_path / "out" / "2026-09" / "api.html").read_text()
     assert "Earlier months" not in september  # nothing before September in the folder
 
@@ -268,3 +288,62 @@ def test_a_computed_month_the_source_could_not_count_fails_the_review(tmp_path):
     assert result.exit_code == 1
     assert "error: 2026-11: the file events.csv has rows for api/availability, but none from" in result.output
     assert "The source could not count:" in (tmp_path / "out" / "2026-Q4" / "review.html").read_text()
+
+
+def _csv_quarter(path, december_days=2):
+    """api/availability at 99.9%: October and November whole and met (0.05% errors), December with data
+    for its first ``december_days`` days only, all of them at 1% errors."""
+    from datetime import timedelta
+
+    lines = ["timestamp,service,slo,good,total"]
+    t = datetime(2026, 10, 1, tzinfo=UTC)
+    december_end = datetime(2026, 12, 1 + december_days, tzinfo=UTC)
+    while t < december_end:
+        bad = 10 if t.month == 12 else 1 if t.minute == 0 and t.hour % 2 == 0 else 0
+        lines.append(f"{t:%Y-%m-%dT%H:%M:%SZ},api,availability,{1000 - bad},1000")
+        t += timedelta(minutes=5)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_partial_month_is_shown_never_judged(tmp_path):
+    """December has 2 of 31 days of data (6.5%, far more missing than a 0.1% budget absorbs): it must not
+    read as "missed, red, 1000%" nor count in the verdict, the met/missed tally or the budget used."""
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from reports.cli import main
+
+    _csv_quarter(tmp_path / "events.csv")
+    config = tmp_path / "slo.yaml"
+    config.write_text(
+        "source: {path: events.csv}\nservices: [{name: api, owner: web, slos: [{name: availability, objective: 0.999}]}]\n"
+    )
+    with freeze_time("2027-01-02 06:00:00"):
+        result = CliRunner().invoke(
+            main, ["quarterly", "--config", str(config), "--quarter", "2026-Q4", "--output", str(tmp_path / "out")]
+        )
+    assert result.exit_code == 0, result.output
+    import json
+
+    [slo] = json.loads((tmp_path / "out" / "2026-Q4" / "review.json").read_text())["slos"]
+    assert slo["partial_months"] == ["2026-12"]
+    assert (slo["met_months"], slo["missed_months"], slo["whole_months"]) == (2, 0, 2)
+    # Pooled over October and November: one bad event every 2 hours, 372 + 360 = 732 bad, against
+    # (8,928,000 + 8,640,000) × 0.001 = 17,568 allowed: 4.17%.
+    assert slo["budget_used"] == pytest.approx(732 / 17568)
+    assert slo["recommendation"] == "keep"  # two whole months are not a quarter: no tightening on them
+    assert slo["reason"].startswith(
+        "Counted over 2 whole months; left out as partial: December 2026 (data for 6.4% of it). Met 2 of 2 months, "
+        "4.2% of the quarter's budget used: keep the objective."
+    )
+    from conftest import pdf_page_texts
+
+    pages = pdf_page_texts((tmp_path / "out" / "2026-Q4" / "review.pdf").read_bytes())
+    first = pages[0]
+    assert "Partial months are left out of the verdicts." in first
+    assert "api availability 99.9%" in first and "2 / 0 of 2 1 partial 4.2% keep" in first
+    text = " ".join(pages)
+    assert "2026-12 partial 99.9% 99.00% not judged: data for only 6.4% of the month" in text
+    assert slo["total_events"] == 17_568_000  # the quarter's SLI pools the whole months' events only
+    assert "99.00% missed" not in text and "1000.0%" not in text  # December is not a "missed, red, 1000%" month
+    assert "zones: green 2 months" in text and " red " not in text.split("How to read")[0]

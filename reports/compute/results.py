@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from .customers import CustomerResults, Exclusion
+from .gaps import Span
 from .status import Status
 from .timeslices import TimeSlices
+
+if TYPE_CHECKING:
+    from .records import Correction, CustomerImpact, CustomerOutage, IncidentNote
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,12 @@ class Incident:
     """Bad events in the incident / the month's allowed bad events."""
     postmortem_required: bool
     duration_minutes: float
+    peak_at: datetime | None = None
+    """Start of the step with the highest burn rate."""
+    note: IncidentNote | None = None
+    """The incident note whose span overlaps this incident, if one was recorded."""
+    customers: tuple[CustomerImpact, ...] = ()
+    """For a postmortem on an SLA-covered SLO: each customer's own error rate inside the incident."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,14 @@ class SloResult:
     """``occurrences`` (SLI and budget from events) or ``timeslices`` (from good and bad slices)."""
     timeslices: TimeSlices | None = None
     """The slice counts, for ``budgeting: timeslices``; the SLI, status and budget consumed come from them."""
+    corrections: tuple[Correction, ...] = ()
+    """Approved budget corrections inside the window and the events they excluded (apart from ``exclusions``)."""
+    unmatched_notes: tuple[IncidentNote, ...] = ()
+    """Incident notes (not corrections) that overlap no detected incident of this SLO."""
+    customer_outages: tuple[CustomerOutage, ...] = ()
+    """SLA-covered SLOs: each customer's own outages (its counts against its committed level), by customer and time."""
+    no_data_spans: tuple[Span, ...] = ()
+    """The periods inside the window (maintenance aside) with no data at all, for charts and findings."""
 
     @property
     def bad_events(self) -> int:

@@ -13,6 +13,7 @@ from ..window import ReportWindow
 from .burn import LOOKBACK, alerts, daily_burn
 from .customers import CustomerPlan, customer_results, exclude_maintenance
 from .exact import exact
+from .gaps import missing_spans
 from .incidents import find_incidents
 from .inputs import MaintenanceWindow, SloSpec, StepCounts
 from .results import Budget, BudgetPoint, Downtime, SloResult
@@ -112,6 +113,7 @@ def compute_slo(
         sla=customers is not None and slo.sla,
         budgeting=slo.budgeting,
         timeslices=slices,
+        no_data_spans=missing_spans(window.start, step, np.isnan(total_steps) & ~excluded) if problem is None else (),
     )
 
 

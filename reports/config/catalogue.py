@@ -12,13 +12,14 @@ from ..naming import file_stem
 from .base import Model, Name, format_duration, require_unique, resolve_path
 from .customers import CustomersConfig
 from .email import EmailConfig
+from .incidents import IncidentNoteConfig, read_notes_file
 from .policy import PolicyConfig
 from .rules import RulesConfig
 from .slo import ServiceConfig
 from .source import SourceConfig
 from .store import StoreConfig
 
-RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "customers", "sent"}
+RESERVED_FILE_STEMS = {"index", "summary", "report", "slos", "credits", "customers", "sent", "postmortems"}
 """File names of the month folder's own documents, which a service's pages must not take."""
 
 
@@ -47,6 +48,10 @@ class Config(Model):
     """OpenSLO v1 or Sloth spec files (glob patterns relative to this file, e.g. ``slos/*.yaml``) whose SLOs join ``services``, so the specs stay the source of truth. A service named both here and in a spec gets the spec's SLOs added; when ``window`` or ``timezone`` is not set here, the specs' calendar window sets it."""
     rules: RulesConfig = RulesConfig()
     """Labels and annotations of the Prometheus rules ``slo-report rules`` writes."""
+    incidents: list[IncidentNoteConfig] = []
+    """Incident notes (cause, owner, postmortem link) and budget corrections (``exclude: true`` with an approver)."""
+    incidents_file: Path | None = None
+    """A YAML list of incident notes (the keys of ``incidents``), relative to the config file; merged with ``incidents``."""
     store: StoreConfig | None = None
     """The count store that ``slo-report collect`` fills daily, so a month outlives the source's retention (Prometheus keeps 15 days by default)."""
 
@@ -139,6 +144,33 @@ class Config(Model):
                     "add customers: with tiers, or remove sla: true"
                 )
         return self
+
+    @field_validator("incidents_file")
+    @classmethod
+    def _resolve_incidents_file(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return resolve_path(value, info)
+
+    @model_validator(mode="after")
+    def _notes_name_known_slos(self) -> Config:
+        notes = self.incident_notes()
+        require_unique([note.id for note in notes], "incident id")
+        slos = {s.name: [o.name for o in s.slos] for s in self.services}
+        for note in notes:
+            if note.service not in slos:
+                raise ValueError(
+                    f"incident {note.id}: service {note.service!r} is not in services; use one of {', '.join(slos)}"
+                )
+            if note.slo is not None and note.slo not in slos[note.service]:
+                raise ValueError(
+                    f"incident {note.id}: {note.service} has no SLO {note.slo!r}; use one of "
+                    f"{', '.join(slos[note.service])}, or leave slo out for all of them"
+                )
+        return self
+
+    def incident_notes(self) -> list[IncidentNoteConfig]:
+        """``incidents_file`` entries, then ``incidents``."""
+        from_file = read_notes_file(self.incidents_file) if self.incidents_file is not None else []
+        return from_file + list(self.incidents)
 
     @field_validator("timezone")
     @classmethod

@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import ENV_NAME_RE, Model, check_name, fraction, resolve_path, warn
+from .base import ENV_NAME_RE, Model, Text, check_name, fraction, resolve_path, warn
+from .email import EmailAddress
 
 
 class TierConfig(Model):
@@ -20,6 +21,8 @@ class TierConfig(Model):
     """The SLI promised in the contract; none for tiers without an SLA (no credits)."""
     credits: dict[float, float] = {}
     """"SLI below this bound" → credit as a percentage of the month's fee, e.g. ``{0.999: 10, 0.99: 25, 0.95: 100}``; the largest applicable credit wins."""
+    fee: float | None = Field(None, gt=0)
+    """The tier's monthly fee in ``customers.currency``; with it, statements give credits as amounts (``customers.fees`` overrides it per customer)."""
 
     @field_validator("objective", mode="before")
     @classmethod
@@ -78,6 +81,16 @@ class CustomersConfig(Model):
     """Customer → tier, e.g. ``{acme: enterprise}``."""
     assignments_file: Path | None = None
     """CSV with columns ``customer,tier`` (a billing export), relative to the config file; merged with ``assignments``."""
+    fees: dict[str, float] = {}
+    """Customer → its monthly fee in ``currency`` (overrides the tier's ``fee``), e.g. ``{acme: 12000}``."""
+    currency: str = ""
+    """ISO currency code of the fees, e.g. ``EUR``; required with any fee."""
+    claim: Text = ""
+    """How a customer claims a credit, printed on every statement, e.g. ``Reply to this statement within 30 days``."""
+    contact: Text = ""
+    """Who customers contact about their statement, e.g. ``SLA desk, sla@example.com``."""
+    contacts: dict[str, list[EmailAddress]] = {}
+    """Customer → who receives its statement when ``email.statements`` is ``customer``, e.g. ``{acme: [sre@acme.example]}``."""
 
     @field_validator("label")
     @classmethod
@@ -100,6 +113,21 @@ class CustomersConfig(Model):
             check_name(customer, "customer", longest=None)
             check_name(tier, "tier")
         return assignments
+
+    @field_validator("fees")
+    @classmethod
+    def _positive_fees(cls, fees: dict[str, float]) -> dict[str, float]:
+        for customer, fee in fees.items():
+            if isinstance(fee, bool) or not isinstance(fee, (int, float)) or not fee > 0:
+                raise ValueError(f"fee {fee!r} of {customer!r} is not a positive amount; write e.g. 12000")
+        return fees
+
+    @model_validator(mode="after")
+    def _fees_need_a_currency(self) -> CustomersConfig:
+        has_fee = self.fees or any(t.fee is not None for t in self.tiers.values())
+        if has_fee and not self.currency.strip():
+            raise ValueError("fees without a currency; add currency: (an ISO code such as EUR or USD)")
+        return self
 
     @field_validator("assignments_file")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -121,6 +121,10 @@ class EmailConfig(Model):
     """Subject line; ``{title}`` is the report title, ``{month}`` the month (e.g. October 2026). Service and credit messages add ` — service` or ` — SLA credits`."""
     account_team_to: list[EmailAddress] = []
     """Who receives ``credits.csv`` (customer SLA credits) when the month has one."""
+    statements: Literal["account_team", "customer", "none"] = "account_team"
+    """Where each customer's SLA statement (``customers/<customer>.pdf``) goes: ``account_team`` (``account_team_to``, to review and forward), ``customer`` (the customer's ``customers.contacts``; a customer without one goes to the account team), or ``none``."""
+    quarterly_to: list[EmailAddress] = []
+    """Who receives the quarterly review (``review.pdf``), sent by ``slo-report send --quarter YYYY-QN``."""
 
     @field_validator("subject")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import ENV_NAME_RE, Duration, Model, Name, Text, fraction, require_unique
+from .base import ENV_NAME_RE, Duration, Model, Name, Text, check_name, fraction, require_unique
 from .email import EmailAddress
 from .promql import check_query, check_selector
 
@@ -82,6 +82,8 @@ class IncidentConfig(Model):
     """Elevated periods separated by at most this much are one incident."""
     postmortem_share: float = Field(0.2, gt=0, le=1)
     """An incident that consumed more than this share of the month's budget requires a postmortem."""
+    customer_outage_minutes: float = Field(1.0, ge=0)
+    """SLA statements list a customer's own incident (the same rule on its own counts) as an outage when its failed requests add up to at least this many minutes of that customer's average traffic (error-equivalent minutes); fewer are noise on little traffic."""
 
 
 def _slice_target(value: Any) -> float:
@@ -98,6 +100,8 @@ def _slice_target(value: Any) -> float:
 class SloConfig(Model):
     name: Name
     """Short name, unique within the service, e.g. ``availability``."""
+    display_name: str | None = None
+    """The name customers read in their statements, e.g. ``Availability``; default ``name``."""
     objective: float
     """Target SLI as a fraction, e.g. 0.999 for 99.9%."""
     description: Text = ""
@@ -120,6 +124,11 @@ class SloConfig(Model):
     """Extra labels on this SLO's generated Prometheus rules (``slo-report rules``), e.g. ``{team: payments}``."""
     runbook: str | None = None
     """Runbook URL for this SLO's generated alerts; overrides ``rules.runbook``."""
+
+    @field_validator("display_name")
+    @classmethod
+    def _check_display_name(cls, value: str | None) -> str | None:
+        return None if value is None else check_name(value, "display_name")
 
     @field_validator("objective", mode="before")
     @classmethod
@@ -188,6 +197,8 @@ class MaintenanceConfig(Model):
 class ServiceConfig(Model):
     name: Name
     """Service name as it appears in the data and the documents."""
+    display_name: str | None = None
+    """The name customers read in their statements, e.g. ``Model Inference API``; default ``name``."""
     description: Text = ""
     """What the service does, one line."""
     owner: Text = ""
@@ -200,6 +211,11 @@ class ServiceConfig(Model):
     """Announced maintenance windows: their events are excluded from SLO and SLA figures and listed in the report."""
     depends_on: list[str] = []
     """Services this one needs to work; the quarterly review flags objectives stricter than the product of theirs (same SLO name)."""
+
+    @field_validator("display_name")
+    @classmethod
+    def _check_display_name(cls, value: str | None) -> str | None:
+        return None if value is None else check_name(value, "display_name")
 
     @field_validator("slos")
     @classmethod

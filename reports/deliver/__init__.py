@@ -19,11 +19,14 @@ from ..config import Config, EmailConfig
 from ..output import OutputBusy, output_lock
 from ..window import Month
 from .compose import Delivery, build_message, digest, plan, read_report
+from .documents import REVIEW, ArchivedReview, read_review, review_subject
 from .errors import DeliveryError
 from .ledger import Entry, Ledger
 from .smtp import Connect, Mailer, SendFailed, smtp_connector
 
-__all__ = ["DeliveryError", "Delivery", "SendResult", "mail_connection", "send_month", "smtp_connector"]
+__all__ = ["DeliveryError", "Delivery", "SendResult", "mail_connection", "send_month", "send_quarter", "smtp_connector"]
+
+Planner = Callable[[Config, Path], tuple[ArchivedReport | ArchivedReview, list[Delivery]]]
 
 
 def email_config(config: Config) -> EmailConfig:
@@ -72,16 +75,71 @@ def send_month(
     ``delays`` are the pauses between attempts (default: the config's backoff); ``secrets``
     are scrubbed from every reason reported.
     """
-    email = email_config(config)
+    email_config(config)
     folder = month_folder(output_dir, month)
     read_report(folder)  # no month, no lock taken, nothing created
+    return _send_folder(
+        config, output_dir, folder, _month_plan, now, connect, force, dry_run, delays, sleep, secrets, echo
+    )
+
+
+def send_quarter(
+    config: Config,
+    output_dir: Path,
+    quarter: str,
+    *,
+    now: datetime,
+    connect: Connect | None,
+    force: bool = False,
+    dry_run: bool = False,
+    delays: Sequence[float] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    secrets: Sequence[str] = (),
+    echo: Callable[[str], None] = lambda line: None,
+) -> SendResult:
+    """Send the quarterly review (``OUTPUT/YYYY-QN/review.pdf``) to ``email.quarterly_to``, once each."""
+    if not email_config(config).quarterly_to:
+        raise DeliveryError("email.quarterly_to: empty; list who receives the quarterly review")
+    folder = output_dir / str(quarter)
+    read_review(folder)
+    return _send_folder(
+        config, output_dir, folder, _quarter_plan, now, connect, force, dry_run, delays, sleep, secrets, echo
+    )
+
+
+def _month_plan(config: Config, folder: Path) -> tuple[ArchivedReport, list[Delivery]]:
+    report = read_report(folder)
+    return report, plan(config, email_config(config), folder, report)
+
+
+def _quarter_plan(config: Config, folder: Path) -> tuple[ArchivedReview, list[Delivery]]:
+    review, email = read_review(folder), email_config(config)
+    subject = review_subject(email, review)
+    return review, [Delivery(to, REVIEW, "review", subject) for to in dict.fromkeys(email.quarterly_to)]
+
+
+def _send_folder(
+    config: Config,
+    output_dir: Path,
+    folder: Path,
+    planner: Planner,
+    now: datetime,
+    connect: Connect | None,
+    force: bool,
+    dry_run: bool,
+    delays: Sequence[float] | None,
+    sleep: Callable[[float], None],
+    secrets: Sequence[str],
+    echo: Callable[[str], None],
+) -> SendResult:
+    email = email_config(config)
     if dry_run:
-        return _triage(config, folder, force, echo, "would send")[0]
+        return _triage(config, folder, force, echo, "would send", planner)[0]
     if connect is None:
         raise DeliveryError("no mail connection given; pass connect (or use dry_run)")
     try:
         with output_lock(output_dir, wait=False):  # read the month only now: no regeneration under our feet
-            result, pending, report = _triage(config, folder, force, echo, None)
+            result, pending, report = _triage(config, folder, force, echo, None, planner)
             mailer = Mailer(
                 connect,
                 email.smtp.backoff if delays is None else delays,
@@ -99,13 +157,13 @@ def send_month(
 
 
 def _triage(
-    config: Config, folder: Path, force: bool, echo: Callable[[str], None], verb: str | None
-) -> tuple[SendResult, list[Delivery], ArchivedReport]:
+    config: Config, folder: Path, force: bool, echo: Callable[[str], None], verb: str | None, planner: Planner
+) -> tuple[SendResult, list[Delivery], ArchivedReport | ArchivedReview]:
     """Split the plan into what is still to send and what the ledger already holds."""
-    report = read_report(folder)
+    report, deliveries = planner(config, folder)
     ledger = Ledger(folder)
     result, pending = SendResult(folder.name, folder), []
-    for delivery in plan(config, email_config(config), folder, report):
+    for delivery in deliveries:
         entry = None if force else ledger.sent(delivery.recipient, delivery.attachment)
         path = folder / delivery.attachment
         if entry is None:
@@ -125,7 +183,7 @@ def _send_all(
     pending: list[Delivery],
     mailer: Mailer,
     ledger: Ledger,
-    report: ArchivedReport,
+    report: ArchivedReport | ArchivedReview,
     sender: str,
     now: datetime,
     result: SendResult,

@@ -8,7 +8,6 @@ recipient sees another's address.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,8 +17,10 @@ from pathlib import Path
 
 from ..archive import REPORT_NAME, ArchivedReport, ArchivedService, UnreadableReport, load_report
 from ..config import Config, EmailConfig
-from ..format import local_time, percent
+from ..format import local_time, share
 from ..naming import file_stem
+from .documents import ArchivedReview, action_deliveries, review_bodies, text_table, zone_table
+from .documents import page as html_page
 from .errors import DeliveryError
 from .ledger import address_key
 
@@ -36,9 +37,13 @@ class Delivery:
     attachment: str
     """Name in the month folder."""
     kind: str
-    """``summary``, ``service`` or ``credits``."""
+    """``summary``, ``service``, ``credits``, ``statement`` (to the customer), ``statement-review`` (a
+    statement to the account team), ``postmortem`` or ``review`` (the quarterly review)."""
     subject: str
     service: str | None = None
+    customer: str | None = None
+    note: str = ""
+    """Said in the body after the introduction (what a postmortem draft is for, a customer without a tier)."""
 
 
 def read_report(folder: Path) -> ArchivedReport:
@@ -69,6 +74,7 @@ def plan(config: Config, email: EmailConfig, folder: Path, report: ArchivedRepor
         name = service.name
         for to in configured.get(name, service.email):
             deliveries.append(Delivery(to, f"{file_stem(name)}.pdf", "service", f"{base} — {one_line(name)}", name))
+    deliveries += action_deliveries(config, email, folder, base, Delivery, one_line)
     if (folder / CREDITS).is_file():
         deliveries += [Delivery(to, CREDITS, "credits", f"{base} — SLA credits") for to in email.account_team_to]
     unique = {(address_key(d.recipient), d.attachment): d for d in reversed(deliveries)}
@@ -84,7 +90,7 @@ def budget_left(service: ArchivedService) -> str:
     parts = []
     for slo in service.slos:
         remaining = slo.budget_remaining
-        parts.append(f"{slo.slo} {'no data' if remaining is None else percent(remaining, 1)}")
+        parts.append(f"{slo.slo} {'no data' if remaining is None else share(remaining)}")
     return ", ".join(parts)
 
 
@@ -92,37 +98,40 @@ def _rows(report: ArchivedReport, only: str | None = None) -> list[tuple[str, st
     return [(s.name, s.zone.name, budget_left(s)) for s in report.services if only in (None, s.name)]
 
 
-def bodies(delivery: Delivery, report: ArchivedReport) -> tuple[str, str]:
-    """The plain-text and HTML bodies; every value in the HTML is escaped (names can be hostile)."""
+def bodies(delivery: Delivery, report: ArchivedReport | ArchivedReview) -> tuple[str, str]:
+    """The plain-text and HTML bodies; every value in the HTML is escaped (names can be hostile).
+
+    A statement to a customer says nothing but what is attached: no other service or customer."""
+    if isinstance(report, ArchivedReview):
+        return review_bodies(report)
     month = report.month.label()
     title = report.title
     if delivery.kind == "summary":
         intro = f"{title}: the SLO report for {month}. The summary is attached; each service's owners get its report."
     elif delivery.kind == "service":
         intro = f"{title}: the {month} SLO report for {delivery.service} is attached."
+    elif delivery.kind == "statement":
+        intro = f"{title}: your service level statement for {month} ({delivery.customer}) is attached."
+    elif delivery.kind == "statement-review":
+        intro = (
+            f"{title}: the service level statement of {delivery.customer} for {month} is attached, "
+            "to review and forward to the customer."
+        )
+    elif delivery.kind == "postmortem":
+        intro = f"{title}: a postmortem is required for {delivery.service} in {month}."
     else:
         intro = f"{title}: the SLA credits for {month} are attached ({CREDITS})."
-    rows = _rows(report, delivery.service) if delivery.kind != "credits" else []
+    intro += delivery.note
+    rows = _rows(report, delivery.service) if delivery.kind in ("summary", "service", "postmortem") else []
     footer = f"Generated {local_time(report.generated_at, report.timezone, '%d %b %Y %H:%M %Z')} by slo-report."
-    text = [intro, ""]
-    if rows:
-        header = ("Service", "Zone", "Budget left")
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(2)]
-        text += [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip() for r in [header, *rows]] + [""]
-    text.append(footer)
-    esc = html.escape
-    table = ""
-    if rows:
-        cells = "".join(f"<tr><td>{esc(n)}</td><td>{esc(z)}</td><td>{esc(b)}</td></tr>" for n, z, b in rows)
-        table = (
-            '<table border="1" cellpadding="4" cellspacing="0"><thead><tr><th>Service</th><th>Zone</th>'
-            f"<th>Budget left</th></tr></thead><tbody>{cells}</tbody></table>"
-        )
-    page = f"<!DOCTYPE html><html><body><p>{esc(intro)}</p>{table}<p>{esc(footer)}</p></body></html>"
-    return "\n".join(text) + "\n", page
+    header = ("Service", "Zone", "Budget left")
+    text = [intro, ""] + ([*text_table(header, rows), ""] if rows else []) + [footer]
+    return "\n".join(text) + "\n", html_page(intro, zone_table(header, rows, 1) if rows else "", footer)
 
 
-def build_message(delivery: Delivery, folder: Path, report: ArchivedReport, sender: str, now: datetime) -> EmailMessage:
+def build_message(
+    delivery: Delivery, folder: Path, report: ArchivedReport | ArchivedReview, sender: str, now: datetime
+) -> EmailMessage:
     """A multipart message: text and HTML alternatives, then the document."""
     message = EmailMessage()
     message["From"] = sender
@@ -136,7 +145,7 @@ def build_message(delivery: Delivery, folder: Path, report: ArchivedReport, send
     message.set_content(text)
     message.add_alternative(page, subtype="html")
     path = folder / delivery.attachment
-    stem, dot, extension = delivery.attachment.rpartition(".")
+    stem, dot, extension = Path(delivery.attachment).name.rpartition(".")
     maintype, subtype = ("application", "pdf") if extension == "pdf" else ("text", "csv")
     message.add_attachment(
         path.read_bytes(), maintype=maintype, subtype=subtype, filename=f"{stem}-{report.month}{dot}{extension}"

@@ -17,6 +17,7 @@ from .context import DocumentMeta, document_meta, index_page, service_page, summ
 from .customers import customer_statement, statement_customers, statement_names
 from .environment import render
 from .pdf import html_to_pdf, html_to_pdf_pages, pdfs
+from .postmortem import drafts_of
 
 __all__ = [
     "render_documents",
@@ -81,6 +82,7 @@ def render_documents(
     files: dict[str, bytes] = {"index.html": render_index_html(report).encode("utf-8")}
     meta = document_meta(report)
     statements = statement_names(statement_customers(report))
+    drafts = drafts_of(report, meta)
 
     def jobs() -> Iterator[tuple[str, Callable[..., bytes], tuple]]:
         """Each PDF's job as soon as its HTML is ready, so the workers start on the first while the rest is made."""
@@ -91,13 +93,18 @@ def render_documents(
             files[f"{stem}.html"] = html.encode("utf-8")
             files[f"{stem}.pdf"] = b""  # keeps the folder's order; filled below
             yield f"{stem}.pdf", html_to_pdf, (html,)
+        for draft in drafts:
+            html = render("postmortem.html", page=draft, meta=meta)
+            files[f"{draft.stem}.html"] = html.encode("utf-8")
+            files[f"{draft.stem}.pdf"] = b""
+            yield f"{draft.stem}.pdf", html_to_pdf, (html,)
         files["summary.pdf"] = b""
         yield "summary.pdf", html_to_pdf, (render_summary_html(report),)
         for customer, name in statements.items():
             files[name] = b""
             yield name, _statement_pdf, _statement_html(report, customer, meta, name)
 
-    files.update(pdfs(jobs(), len(report.services) + 1 + len(statements), progress, workers))
+    files.update(pdfs(jobs(), len(report.services) + len(drafts) + 1 + len(statements), progress, workers))
     files["report.json"] = report_json(report).encode("utf-8")
     files["slos.csv"] = slos_csv(report).encode("utf-8")
     credits = credits_csv(report)

@@ -2,13 +2,15 @@
 
 Plain SVG 1.1 (lines, polylines, paths, rects, text) so that browsers and WeasyPrint draw
 the same picture; every piece of text is escaped. Coordinates live in a fixed viewBox and
-the SVG scales to the width of its container (two charts side by side on an A4 page).
+the SVG scales to the width of its container: one chart per row of an A4 page, so that axis
+text prints at about 8 pt. Incidents, maintenance and periods without data are shaded.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,10 +18,11 @@ from markupsafe import Markup, escape
 
 from ..compute.results import BudgetPoint, DayBurn
 from ..format import objective as objective_text
-from ..format import percent
+from ..format import share
+from ..format import sli as sli_text
 
-WIDTH, HEIGHT = 360, 236
-LEFT, RIGHT, BOTTOM = 46, 50, 32
+WIDTH, HEIGHT = 640, 230
+LEFT, RIGHT, BOTTOM = 72, 58, 36
 PLOT_W = WIDTH - LEFT - RIGHT
 LEGEND_ROW = 13
 LEGEND_ROWS = 2
@@ -29,6 +32,23 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 INK, GRID, MUTED = "#1f2933", "#d9dee3", "#616e7c"
 BLUE, RED, ORANGE, GAP = "#1d5fa8", "#c62828", "#d9730d", "#e6e9ec"
 RED_FILL = "#fbe3e3"
+INCIDENT_FILL, MAINTENANCE_FILL, NO_DATA_FILL = "#f6c9c9", "#cfe0f3", "#c9ced4"
+BAND_FILLS = {"incident": INCIDENT_FILL, "maintenance": MAINTENANCE_FILL, "no data": NO_DATA_FILL}
+BAND_LABELS = {"incident": "incident", "maintenance": "maintenance (excluded)", "no data": "no data"}
+AXIS_TEXT, LEGEND_TEXT = 11, 10.5
+MIN_BAND_WIDTH = 4.0
+"""A five-minute gap in a 31-day month is 0.07 units wide: drawn at least this wide so it shows."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """A period to shade, as fractions of the window: [start, end)."""
+
+    start: float
+    end: float
+    kind: str
+    """``incident``, ``maintenance`` or ``no data``."""
+
 
 CLIP_BUDGETS = 5
 """The daily-SLI axis shows this many error budgets below 100% (down to 99.5% for 99.9%)."""
@@ -79,11 +99,11 @@ def _legend(items: Sequence[tuple[str, str]]) -> tuple[list[str], float]:
     returns the SVG and the y at which the plot area may start."""
     out, x, y = [], 4.0, 10.0
     for swatch, label in items:
-        width = 22 + 5.4 * len(label) + 10
+        width = 22 + 6.0 * len(label) + 12
         if x > 4 and x + width > WIDTH:
             x, y = 4.0, y + LEGEND_ROW
         out.append(f'<g transform="translate({_n(x)},{_n(y)})">{swatch}</g>')
-        out.append(_text(x + 22, y + 3.5, label, size=9, fill=MUTED))
+        out.append(_text(x + 22, y + 4, label, size=LEGEND_TEXT, fill=INK))
         x += width
     return out, max(y, 10.0 + LEGEND_ROW * (LEGEND_ROWS - 1)) + 13
 
@@ -96,15 +116,42 @@ def _swatch_line(colour: str, width: float, dash: str | None = None) -> str:
 def _day_axis(body: list[str], ticks: Sequence[tuple[float, int]], bottom: float, axis_label: str) -> None:
     for x, day in ticks:
         body.append(_line(x, bottom, x, bottom + 4, MUTED, 0.8))
-        body.append(_text(x, bottom + 14, str(day), anchor="middle", size=9.5, fill=MUTED))
-    body.append(_text(LEFT + PLOT_W / 2, HEIGHT - 4, axis_label, anchor="middle", size=9.5, fill=MUTED))
+        body.append(_text(x, bottom + 15, str(day), anchor="middle", size=AXIS_TEXT, fill=INK))
+    body.append(_text(LEFT + PLOT_W / 2, HEIGHT - 4, axis_label, anchor="middle", size=AXIS_TEXT, fill=INK))
+
+
+def _y_title(body: list[str], top: float, bottom: float, title: str) -> None:
+    middle = (top + bottom) / 2
+    body.append(
+        f'<text x="12" y="{_n(middle)}" font-size="{AXIS_TEXT}" fill="{INK}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {_n(middle)})">{escape(title)}</text>'
+    )
+
+
+def _band_legend(bands: Sequence[Band]) -> list[tuple[str, str]]:
+    kinds = [k for k in BAND_FILLS if any(b.kind == k for b in bands)]
+    return [(f'<rect x="0" y="-5" width="18" height="10" fill="{BAND_FILLS[k]}"/>', BAND_LABELS[k]) for k in kinds]
+
+
+def _bands(body: list[str], bands: Sequence[Band], top: float, height: float) -> None:
+    """Shade each band over the plot's full height, no data under incidents under maintenance."""
+    for kind in ("no data", "incident", "maintenance"):
+        for band in bands:
+            if band.kind != kind:
+                continue
+            x = LEFT + max(0.0, band.start) * PLOT_W
+            width = max(MIN_BAND_WIDTH, (min(1.0, band.end) - max(0.0, band.start)) * PLOT_W)
+            body.append(
+                f'<rect class="band {kind.replace(" ", "-")}" x="{_n(x)}" y="{_n(top)}" width="{_n(width)}" '
+                f'height="{_n(height)}" fill="{BAND_FILLS[kind]}"/>'
+            )
 
 
 def sli_floor(objective: float) -> float:
     return max(0.0, round(1 - CLIP_BUDGETS * (1 - objective), 10))
 
 
-def daily_sli_chart(days: Sequence[DayBurn], objective: float, axis_label: str) -> Markup:
+def daily_sli_chart(days: Sequence[DayBurn], objective: float, axis_label: str, bands: Sequence[Band] = ()) -> Markup:
     """Each local day's SLI against the objective line.
 
     The y-axis runs from ``CLIP_BUDGETS`` error budgets below 100% up to 100%, so the
@@ -127,7 +174,8 @@ def daily_sli_chart(days: Sequence[DayBurn], objective: float, axis_label: str) 
     if clipped_any:
         legend_items.append((f'<path d="M4,-4 L14,-4 L9,4 Z" fill="{RED}"/>', f"under {objective_text(floor)}"))
     if gaps_any:
-        legend_items.append((f'<rect x="0" y="-5" width="18" height="10" fill="{GAP}"/>', "no traffic or data"))
+        legend_items.append((f'<rect x="0" y="-5" width="18" height="10" fill="{GAP}"/>', "day without traffic"))
+    legend_items += _band_legend(bands)
     body, top = _legend(legend_items)
     top += 4
     plot_h = HEIGHT - top - BOTTOM
@@ -148,18 +196,22 @@ def daily_sli_chart(days: Sequence[DayBurn], objective: float, axis_label: str) 
                 f'<rect x="{_n(LEFT + index * step_x)}" y="{_n(top)}" width="{_n(step_x)}" '
                 f'height="{_n(plot_h)}" fill="{GAP}"/>'
             )
+    _bands(body, bands, top, plot_h)
+    _y_title(body, top, bottom, "daily SLI")
     for k in range(CLIP_BUDGETS + 1):
         tick = round(1 - k * budget, 10)
         if tick < floor - 1e-12:
             break
         y = y_of(tick)
         body.append(_line(LEFT, y, LEFT + PLOT_W, y, GRID, 0.7))
-        body.append(_text(LEFT - 5, y + 3.5, objective_text(tick), anchor="end", size=9.5, fill=MUTED))
+        body.append(_text(LEFT - 5, y + 4, objective_text(tick), anchor="end", size=AXIS_TEXT, fill=INK))
     _day_axis(body, [(x_of(i), d.day.day) for i, d in enumerate(days) if d.day.day in DAY_TICKS], bottom, axis_label)
 
     y_obj = y_of(objective)
     body.append(_line(LEFT, y_obj, LEFT + PLOT_W, y_obj, ORANGE, 1.4, "5 3"))
-    body.append(_text(LEFT + PLOT_W + 4, y_obj + 3.5, objective_text(objective), size=9.5, fill=ORANGE, weight="bold"))
+    body.append(
+        _text(LEFT + PLOT_W + 4, y_obj + 3.5, objective_text(objective), size=AXIS_TEXT, fill=ORANGE, weight="bold")
+    )
 
     runs: list[list[tuple[float, float]]] = [[]]
     for index, day in enumerate(days):
@@ -184,14 +236,14 @@ def daily_sli_chart(days: Sequence[DayBurn], objective: float, axis_label: str) 
             lift = 11 if clipped % 2 == 0 else 21
             anchor = "end" if x > LEFT + PLOT_W - 22 else "start" if x < LEFT + 22 else "middle"
             shift = {"end": 3, "start": -3, "middle": 0}[anchor]
-            label = percent(day.sli)
-            width = 5.8 * len(label) + 3
+            label = sli_text(day.sli, objective)
+            width = 6.4 * len(label) + 3
             left = {"end": x + shift - width + 1.5, "start": x + shift - 1.5, "middle": x - width / 2}[anchor]
             body.append(
                 f'<rect x="{_n(left)}" y="{_n(bottom - lift - 9)}" width="{_n(width)}" height="11.5" '
                 f'fill="#ffffff" fill-opacity="0.9"/>'
             )
-            body.append(_text(x + shift, bottom - lift, label, anchor=anchor, size=9, fill=RED, weight="bold"))
+            body.append(_text(x + shift, bottom - lift, label, anchor=anchor, size=10, fill=RED, weight="bold"))
             clipped += 1
         elif day.sli < objective:
             body.append(f'<circle cx="{_n(x)}" cy="{_n(y_of(day.sli))}" r="3" fill="{RED}"/>')
@@ -246,7 +298,14 @@ def _midnights(start: datetime, end: datetime, tz: str) -> list[tuple[datetime, 
         day += timedelta(days=1)
 
 
-def burn_down_chart(points: Sequence[BudgetPoint], start: datetime, end: datetime, tz: str, axis_label: str) -> Markup:
+def burn_down_chart(
+    points: Sequence[BudgetPoint],
+    start: datetime,
+    end: datetime,
+    tz: str,
+    axis_label: str,
+    bands: Sequence[Band] = (),
+) -> Markup:
     """Error budget remaining across the window, from 100% down. A dashed "even spend"
     diagonal reaches 0% at the window's end; below the zero line (overspent) the line is red
     over a red band."""
@@ -269,6 +328,7 @@ def burn_down_chart(points: Sequence[BudgetPoint], start: datetime, end: datetim
     ]
     if below:
         legend_items.append((_swatch_line(RED, 2.2), "overspent"))
+    legend_items += _band_legend(bands)
     body, top = _legend(legend_items)
     top += 4
     plot_h = HEIGHT - top - BOTTOM
@@ -287,12 +347,14 @@ def burn_down_chart(points: Sequence[BudgetPoint], start: datetime, end: datetim
         body.append(
             f'<rect x="{LEFT}" y="{_n(y_of(0))}" width="{PLOT_W}" height="{_n(bottom - y_of(0))}" fill="{RED_FILL}"/>'
         )
+    _bands(body, bands, top, plot_h)
+    _y_title(body, top, bottom, "budget left")
     tick = 1.0
     while tick >= bottom_value - 1e-9:
         y = y_of(tick)
         body.append(_line(LEFT, y, LEFT + PLOT_W, y, GRID, 0.7))
         body.append(
-            _text(LEFT - 5, y + 3.5, f"{tick * 100:.0f}%".replace("-", "−"), anchor="end", size=9.5, fill=MUTED)
+            _text(LEFT - 5, y + 4, f"{tick * 100:.0f}%".replace("-", "−"), anchor="end", size=AXIS_TEXT, fill=INK)
         )
         tick = round(tick - step, 10)
     ticks = [
@@ -314,6 +376,58 @@ def burn_down_chart(points: Sequence[BudgetPoint], start: datetime, end: datetim
         last_f, last_r = series[-1]
         colour = RED if last_r < 0 else BLUE
         body.append(f'<circle cx="{_n(x_of(last_f))}" cy="{_n(y_of(last_r))}" r="2.8" fill="{colour}"/>')
-        label = f"−{percent(-last_r, 1)}" if last_r < 0 else percent(last_r, 1)
-        body.append(_text(LEFT + PLOT_W + 4, y_of(last_r) + 3.5, label, size=9.5, fill=colour, weight="bold"))
+        body.append(
+            _text(LEFT + PLOT_W + 4, y_of(last_r) + 4, share(last_r), size=AXIS_TEXT, fill=colour, weight="bold")
+        )
     return _svg(body, f"Error budget remaining across the window; x: {axis_label}")
+
+
+GREEN = "#2e7d32"
+
+
+def runs_chart(days: Sequence[DayBurn], axis_label: str) -> Markup:
+    """A batch SLO as runs: one column per night, its jobs that succeeded (green) under those that
+    failed (red), and the number failed written over each failing night."""
+    most = max([1] + [d.total for d in days])
+    body, top = _legend(
+        [
+            (f'<rect x="0" y="-5" width="18" height="10" fill="{GREEN}"/>', "jobs that succeeded"),
+            (f'<rect x="0" y="-5" width="18" height="10" fill="{RED}"/>', "jobs that failed"),
+            (f'<rect x="0" y="-5" width="18" height="10" fill="{GAP}"/>', "no run"),
+        ]
+    )
+    top += 14
+    plot_h = HEIGHT - top - BOTTOM
+    bottom = top + plot_h
+    slot = PLOT_W / max(1, len(days))
+    step = _nice_step(most, 4)
+    tick = 0.0
+    while tick <= most + 1e-9:
+        y = bottom - tick / most * plot_h
+        body.append(_line(LEFT, y, LEFT + PLOT_W, y, GRID, 0.7))
+        body.append(_text(LEFT - 5, y + 4, f"{tick:g}", anchor="end", size=AXIS_TEXT, fill=INK))
+        tick += step
+    _y_title(body, top, bottom, "jobs")
+    for index, day in enumerate(days):
+        x = LEFT + index * slot + slot * 0.15
+        width = slot * 0.7
+        if not day.total:
+            body.append(f'<rect x="{_n(x)}" y="{_n(bottom - 4)}" width="{_n(width)}" height="4" fill="{GAP}"/>')
+            continue
+        failed = day.total - day.good
+        ok_h = day.good / most * plot_h
+        bad_h = failed / most * plot_h
+        body.append(
+            f'<rect x="{_n(x)}" y="{_n(bottom - ok_h)}" width="{_n(width)}" height="{_n(ok_h)}" fill="{GREEN}"/>'
+        )
+        if failed:
+            y = bottom - ok_h - bad_h
+            body.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(bad_h)}" fill="{RED}"/>')
+            body.append(_text(x + width / 2, y - 3, str(failed), anchor="middle", size=10, fill=RED, weight="bold"))
+    _day_axis(
+        body,
+        [(LEFT + (i + 0.5) * slot, d.day.day) for i, d in enumerate(days) if d.day.day in DAY_TICKS],
+        bottom,
+        axis_label,
+    )
+    return _svg(body, f"Jobs per night, succeeded and failed; x: {axis_label}")

@@ -13,13 +13,17 @@ from datetime import datetime, timedelta
 
 from markupsafe import Markup
 
+from .. import format as fmt
 from ..compute.burn import ALERT_PAIRS
-from ..compute.results import Incident, SloResult
+from ..compute.gaps import Span, exceeds_allowance, partial
+from ..compute.notes import Correction, IncidentNote
+from ..compute.results import DayBurn, Incident, SloResult
 from ..compute.timeslices import TimeSlices
 from ..config import CHANGE_KINDS
 from ..naming import file_stem
-from ..policy import ServiceAssessment, SloAssessment, Zone, no_data_zone
+from ..policy import ServiceAssessment, SloAssessment, Zone, judged_per_run, may_ship, no_data_zone
 from ..report import MonthReport
+from ..window import Month
 from . import charts
 from .customers import (
     SUMMARY_CREDITS,
@@ -33,8 +37,10 @@ from .customers import (
 from .environment import zone_css
 from .history import HistorySection, history_section
 from .meta import DocumentMeta
+from .postmortem import PostmortemLink, draft_stem, postmortem_links
 
-TOP_RECOMMENDATIONS = 6
+TOP_RECOMMENDATIONS = 8
+TOP_INCIDENTS = 4
 WINDOW_KINDS = {"calendar-month": "calendar month", "30d": "rolling window"}
 
 
@@ -121,8 +127,16 @@ class SloSection:
     exclusions: int
     """Maintenance windows that excluded this SLO's steps."""
     coverage: float
+    no_data_spans: tuple[Span, ...]
+    gap_exceeds_allowance: bool
+    """More time without data than the allowed downtime: the verdict could hide a miss."""
+    is_batch: bool
+    """Judged per run (a downtime slice of a day or more): shown as runs per night."""
     sli_chart: Markup | None
     burn_chart: Markup | None
+    runs_chart: Markup | None
+    failed_nights: tuple[DayBurn, ...]
+    """For batch SLOs: the days with a failed job."""
     incidents: tuple[Incident, ...]
     outside_incidents_share: float | None
     postmortems_required: int
@@ -132,10 +146,16 @@ class SloSection:
     customers: CustomersSection | None
     history: HistorySection | None = None
     """Earlier months of this SLO found in the output folder, with this month."""
-    """For SLA-covered SLOs with customer results: the tiers and the customers in trouble."""
     budgeting: str = "occurrences"
     """``occurrences`` (events) or ``timeslices``; with time slices, ``timeslices`` holds the slice counts."""
     timeslices: TimeSlices | None = None
+    corrections: tuple[Correction, ...] = ()
+    """Approved budget corrections (excluded like maintenance, listed apart with their approvers)."""
+    unmatched_notes: tuple[IncidentNote, ...] = ()
+    """Incident notes that overlap no detected incident."""
+    drafts: dict[datetime, str] = dataclasses.field(default_factory=dict)
+    """Incident start → its postmortem draft, relative to the month folder."""
+    trend: Trend | None = None
 
     @property
     def has_data(self) -> bool:
@@ -165,6 +185,19 @@ class ServicePage:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """Budget used this month against the previous report's."""
+
+    previous: float
+    month: str
+    """``Sep 2026``."""
+    direction: str
+    """``up``, ``down`` or ``same`` (the same when both read the same)."""
+    partial: bool
+    """The previous month had more time without data than its budget: a weak comparison."""
+
+
+@dataclass(frozen=True)
 class IndexRow:
     slo: str
     anchor: str
@@ -179,6 +212,9 @@ class IndexRow:
     no_data_reason: str | None
     budgeting: str = "occurrences"
     """``occurrences`` or ``timeslices``: what the SLI counts."""
+    budget_consumed: float | None = None
+    trend: Trend | None = None
+    gap_exceeds_allowance: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,6 +227,46 @@ class IndexService:
     zone: ZoneView
     deciding_slos: tuple[str, ...]
     rows: tuple[IndexRow, ...]
+    may_ship: str = ""
+    """``May ship bugfix, security, with engineering manager approval``."""
+    rank: float = 0.0
+    """The zone's rank: higher is worse."""
+
+    @property
+    def postmortems_required(self) -> int:
+        return sum(r.postmortems_required for r in self.rows)
+
+
+@dataclass(frozen=True)
+class OwnerGroup:
+    """The services of one owner (team), worst first; groups are ordered worst first too."""
+
+    owner: str
+    zone: ZoneView
+    services: tuple[IndexService, ...]
+    zone_counts: tuple[tuple[ZoneView, int], ...]
+    """Services per zone in this group, worst first, zones without services left out."""
+
+    @property
+    def attention(self) -> tuple[IndexService, ...]:
+        """Services outside the best zone, or with a postmortem owed or a data gap: shown in full."""
+        return tuple(s for s in self.services if not _healthy(s, self.best))
+
+    @property
+    def healthy(self) -> tuple[IndexService, ...]:
+        """Services in the best zone with nothing owed: listed compactly, folded away."""
+        return tuple(s for s in self.services if _healthy(s, self.best))
+
+    best: str = ""
+    """The policy's best zone (``green`` by default)."""
+
+
+def _healthy(service: IndexService, best: str) -> bool:
+    return (
+        service.zone.name == best
+        and not service.postmortems_required
+        and not any(r.gap_exceeds_allowance or r.status != "met" for r in service.rows)
+    )
 
 
 @dataclass(frozen=True)
@@ -208,6 +284,38 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class SloLine:
+    """One line per SLO of the summary: what was found, in a few words, and what the zone allows."""
+
+    service: str
+    slo: str
+    owner: str
+    zone: ZoneView
+    findings: tuple[str, ...]
+    may_ship: str
+
+
+@dataclass(frozen=True)
+class IncidentLine:
+    service: str
+    slo: str
+    owner: str
+    incident: Incident
+    per_run: bool = False
+    """A batch SLO's failed run: said as the night and its failed jobs, not as a span of minutes."""
+
+
+@dataclass(frozen=True)
+class DataGap:
+    service: str
+    slo: str
+    owner: str
+    no_data_minutes: float
+    allowed_minutes: float
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
 class IndexPage:
     meta: DocumentMeta
     services: tuple[IndexService, ...]
@@ -216,6 +324,12 @@ class IndexPage:
     source_problems: tuple[str, ...]
     """SLOs the source could not count (``service/slo: why``)."""
     credits: Credits
+    groups: tuple[OwnerGroup, ...] = ()
+    previous_href: str | None = None
+    """The previous month's index, when an earlier report was found."""
+    previous_label: str = ""
+    quarter_href: str = ""
+    quarter_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,12 +342,18 @@ class SummaryPage:
     slos_missed: int
     slos_no_data: int
     postmortems_required: int
-    recommendations: tuple[Recommendation, ...]
-    recommendations_left_out: int
+    lines: tuple[SloLine, ...]
+    """SLOs with something to act on, worst first, one line each."""
+    lines_left_out: int
+    top_incidents: tuple[IncidentLine, ...]
+    incidents_total: int
+    data_gaps: tuple[DataGap, ...]
     source_problems: tuple[str, ...]
     credits: Credits
     """Its rows cut to the largest ``SUMMARY_CREDITS``; see ``credits_left_out``."""
     credits_left_out: int
+    postmortems: tuple[PostmortemLink, ...] = ()
+    """Every incident that requires a postmortem, with its draft and whether a note records it."""
 
 
 def document_meta(report: MonthReport) -> DocumentMeta:
@@ -323,6 +443,8 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         for a in r.alerts
     )
     incidents = r.incidents
+    bands = chart_bands(r, meta)
+    is_batch = judged_per_run(r)
     return SloSection(
         anchor=anchor,
         name=r.slo,
@@ -352,12 +474,21 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         excluded_events=sum(e.excluded_total for e in r.exclusions),
         exclusions=len(r.exclusions),
         coverage=r.coverage,
-        sli_chart=charts.daily_sli_chart(r.days, r.objective, meta.day_axis) if r.has_data and r.days else None,
-        burn_chart=(
-            charts.burn_down_chart(r.burn_down, meta.window_start, meta.window_end, meta.timezone, meta.day_axis)
-            if r.has_data and r.burn_down
+        no_data_spans=r.no_data_spans,
+        gap_exceeds_allowance=r.has_data and exceeds_allowance(d.no_data_minutes, d.allowed_minutes),
+        is_batch=is_batch,
+        sli_chart=(
+            charts.daily_sli_chart(r.days, r.objective, meta.day_axis, bands)
+            if r.has_data and r.days and not is_batch
             else None
         ),
+        burn_chart=(
+            charts.burn_down_chart(r.burn_down, meta.window_start, meta.window_end, meta.timezone, meta.day_axis, bands)
+            if r.has_data and r.burn_down and not is_batch
+            else None
+        ),
+        runs_chart=charts.runs_chart(r.days, meta.day_axis) if r.has_data and r.days and is_batch else None,
+        failed_nights=tuple(day for day in r.days if day.total > day.good) if is_batch else (),
         incidents=incidents,
         outside_incidents_share=_tidy(r.outside_incidents_share),
         postmortems_required=sum(i.postmortem_required for i in incidents),
@@ -368,6 +499,28 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         history=history_section(assessed, meta.month),
         budgeting=r.budgeting,
         timeslices=r.timeslices,
+        corrections=r.corrections,
+        unmatched_notes=r.unmatched_notes,
+        drafts={i.start: draft_stem(r.service, r.slo, i.start) + ".html" for i in incidents if i.postmortem_required},
+        trend=trend_of(assessed),
+    )
+
+
+def chart_bands(r: SloResult, meta: DocumentMeta) -> tuple[charts.Band, ...]:
+    """Incidents, maintenance and no-data periods as fractions of the window, for shading."""
+    length = (meta.window_end - meta.window_start).total_seconds()
+
+    def band(start: datetime, end: datetime, kind: str) -> charts.Band:
+        return charts.Band(
+            (start - meta.window_start).total_seconds() / length,
+            (end - meta.window_start).total_seconds() / length,
+            kind,
+        )
+
+    return (
+        tuple(band(s.start, s.end, "no data") for s in r.no_data_spans)
+        + tuple(band(i.start, i.end, "incident") for i in r.incidents)
+        + tuple(band(e.start, e.end, "maintenance") for e in r.exclusions)
     )
 
 
@@ -394,6 +547,19 @@ def service_page(report: MonthReport, service: ServiceAssessment, meta: Document
     )
 
 
+def trend_of(assessed: SloAssessment) -> Trend | None:
+    """Budget used against the previous report's, when both have data."""
+    now = assessed.result.budget.consumed
+    last = assessed.history[-1] if assessed.history else None
+    before = last.budget_consumed if last is not None else None
+    if last is None or before is None or now is None:
+        return None
+    same = fmt.used(before) == fmt.used(now)
+    direction = "same" if same else "up" if now > before else "down"
+    parsed = last.month
+    return Trend(before, f"{parsed.label()[:3]} {parsed.year}", direction, partial(last.coverage, last.objective))
+
+
 def _index_service(service: ServiceAssessment) -> IndexService:
     stem = file_stem(service.name)
     rows = tuple(
@@ -410,6 +576,10 @@ def _index_service(service: ServiceAssessment) -> IndexService:
             postmortems_required=sum(i.postmortem_required for i in s.result.incidents),
             no_data_reason=s.result.no_data_reason,
             budgeting=s.result.budgeting,
+            budget_consumed=s.result.budget.consumed,
+            trend=trend_of(s),
+            gap_exceeds_allowance=s.result.has_data
+            and exceeds_allowance(s.result.downtime.no_data_minutes, s.result.downtime.allowed_minutes),
         )
         for i, s in enumerate(service.slos)
     )
@@ -422,7 +592,37 @@ def _index_service(service: ServiceAssessment) -> IndexService:
         zone=zone_view(service.zone),
         deciding_slos=tuple(s.result.slo for s in service.deciding_slos),
         rows=rows,
+        may_ship=may_ship(service.zone),
+        rank=service.zone.rank,
     )
+
+
+def _worst_first(services: list[IndexService]) -> list[IndexService]:
+    """Worst zone first, then the least budget left, then by name."""
+
+    def least_left(service: IndexService) -> float:
+        left = [r.budget_remaining for r in service.rows if r.budget_remaining is not None]
+        return min(left, default=float("-inf"))
+
+    return sorted(services, key=lambda s: (-s.rank, least_left(s), s.name))
+
+
+def owner_groups(services: list[IndexService], best: str = "green") -> tuple[OwnerGroup, ...]:
+    """Services grouped by owner (team), worst group first (its worst zone, then its size)."""
+    by_owner: dict[str, list[IndexService]] = {}
+    for service in services:
+        by_owner.setdefault(service.owner or "no owner set", []).append(service)
+    groups = []
+    for owner, members in by_owner.items():
+        ordered = _worst_first(members)
+        counts: dict[str, tuple[ZoneView, float, int]] = {}
+        for m in ordered:
+            zone, rank, n = counts.get(m.zone.name, (m.zone, m.rank, 0))
+            counts[m.zone.name] = (zone, rank, n + 1)
+        zone_counts = tuple((z, n) for z, _, n in sorted(counts.values(), key=lambda item: -item[1]))
+        groups.append(OwnerGroup(owner, ordered[0].zone, tuple(ordered), zone_counts, best))
+    worst = {g.owner: g.services[0].rank for g in groups}
+    return tuple(sorted(groups, key=lambda g: (-worst[g.owner], g.owner)))
 
 
 def _zone_counts(report: MonthReport) -> tuple[ZoneCount, ...]:
@@ -436,50 +636,112 @@ def _zone_counts(report: MonthReport) -> tuple[ZoneCount, ...]:
 
 
 def index_page(report: MonthReport) -> IndexPage:
+    meta = document_meta(report)
+    services = [_index_service(s) for s in report.services]
+    month = Month.parse(meta.month)
+    previous = month.previous()
+    found_previous = any(h.month == previous for service in report.services for s in service.slos for h in s.history)
+    quarter = f"{month.year}-Q{(month.month - 1) // 3 + 1}"
     return IndexPage(
-        meta=document_meta(report),
-        services=tuple(_index_service(s) for s in report.services),
+        meta=meta,
+        services=tuple(services),
         policy=policy_of(report),
         zone_counts=_zone_counts(report),
         source_problems=tuple(report.source_problems),
         credits=credits_of(report),
+        groups=owner_groups(services, report.zones[0].name),
+        previous_href=f"../{previous}/index.html" if found_previous else None,
+        previous_label=previous.label(),
+        quarter_href=f"../{quarter}/review.html",
+        quarter_label=quarter,
+    )
+
+
+def _worst_slos(report: MonthReport) -> list[tuple[ServiceAssessment, SloAssessment]]:
+    """Every SLO, the worst zone first, then the least budget left."""
+    assessed = [(service, s) for service in report.services for s in service.slos]
+    return sorted(
+        assessed,
+        key=lambda pair: (
+            -pair[1].zone.rank,
+            pair[1].result.budget.remaining if pair[1].result.budget.remaining is not None else float("-inf"),
+        ),
     )
 
 
 def top_recommendations(report: MonthReport) -> list[Recommendation]:
     """Recommendations of the SLOs in the worst zones first (least budget left first), each
     SLO's in the policy's order (most urgent first), without the zone sentence."""
-    assessed = [(service, s) for service in report.services for s in service.slos]
-    assessed.sort(
-        key=lambda pair: (
-            -pair[1].zone.rank,
-            pair[1].result.budget.remaining if pair[1].result.budget.remaining is not None else float("-inf"),
-        )
-    )
     out = []
-    for service, s in assessed:
+    for service, s in _worst_slos(report):
         for advice in s.recommendations:
             if advice.kind != "zone":  # the summary's table already shows the zone
                 out.append(Recommendation(service.name, s.result.slo, zone_view(s.zone), advice.text))
     return out
 
 
+def slo_lines(report: MonthReport) -> list[SloLine]:
+    """One line per SLO with a finding beyond its zone and trend (the table shows both), worst first."""
+    out = []
+    for service, s in _worst_slos(report):
+        findings = tuple(a.short for a in s.recommendations if a.kind not in ("zone", "trend"))
+        if findings:
+            out.append(
+                SloLine(service.name, s.result.slo, service.owner, zone_view(s.zone), findings, may_ship(s.zone))
+            )
+    return out
+
+
+def top_incidents(report: MonthReport) -> list[IncidentLine]:
+    """The month's incidents, the largest share of budget first."""
+    lines = [
+        IncidentLine(service.name, s.result.slo, service.owner, incident, judged_per_run(s.result))
+        for service in report.services
+        for s in service.slos
+        for incident in s.result.incidents
+    ]
+    return sorted(lines, key=lambda line: -line.incident.budget_share)
+
+
+def data_gaps(report: MonthReport) -> tuple[DataGap, ...]:
+    """SLOs with more time without data than their allowed downtime."""
+    return tuple(
+        DataGap(
+            service.name,
+            s.result.slo,
+            service.owner,
+            s.result.downtime.no_data_minutes,
+            s.result.downtime.allowed_minutes,
+            s.result.no_data_spans,
+        )
+        for service in report.services
+        for s in service.slos
+        if s.result.has_data and exceeds_allowance(s.result.downtime.no_data_minutes, s.result.downtime.allowed_minutes)
+    )
+
+
 def summary_page(report: MonthReport) -> SummaryPage:
     results = [s.result for service in report.services for s in service.slos]
-    recommendations = top_recommendations(report)
+    lines = slo_lines(report)
+    incidents = top_incidents(report)
     credits = credits_of(report)
+    services = [_index_service(s) for s in report.services]
     return SummaryPage(
         meta=document_meta(report),
-        services=tuple(_index_service(s) for s in report.services),
+        services=tuple(_worst_first(services)),
         zone_counts=_zone_counts(report),
         slos_total=len(results),
         slos_met=sum(r.status == "met" for r in results),
         slos_missed=sum(r.status == "missed" for r in results),
         slos_no_data=sum(r.status == "no data" for r in results),
         postmortems_required=sum(i.postmortem_required for r in results for i in r.incidents),
-        recommendations=tuple(recommendations[:TOP_RECOMMENDATIONS]),
-        recommendations_left_out=max(0, len(recommendations) - TOP_RECOMMENDATIONS),
+        lines=tuple(lines[:TOP_RECOMMENDATIONS]),
+        lines_left_out=max(0, len(lines) - TOP_RECOMMENDATIONS),
+        top_incidents=tuple(incidents[:TOP_INCIDENTS]),
+        incidents_total=len(incidents),
+        data_gaps=data_gaps(report),
         source_problems=tuple(report.source_problems),
         credits=dataclasses.replace(credits, rows=credits.rows[:SUMMARY_CREDITS]),
         credits_left_out=max(0, len(credits.rows) - SUMMARY_CREDITS),
+        postmortems=postmortem_links(report),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..compute.customers import CustomerResult, CustomerResults, Exclusion, TierSummary
 from ..compute.results import SloResult
@@ -285,6 +286,27 @@ class StatementCredit:
     percent: float
     service_levels: tuple[str, ...]
     """``service slo`` of every line owed this credit."""
+    amount: str = ""
+    """With a fee: the credit as an amount (``EUR 1,200.00``), for every line owed this percentage."""
+
+
+@dataclass(frozen=True)
+class StatementOutage:
+    """A period the customer's own requests failed at the outage rate (compute.outages)."""
+
+    service: str
+    slo: str
+    start: datetime
+    end: datetime
+    duration_minutes: float
+    error_rate: float
+    """The customer's own failed / total requests in the period."""
+    min_burn_rate: float
+    min_minutes: float
+
+
+def money(amount: Decimal, currency: str) -> str:
+    return f"{currency} {amount:,.2f}".strip()
 
 
 @dataclass(frozen=True)
@@ -308,6 +330,16 @@ class CustomerStatement:
     """Lines whose measurement failed this month (a corrected statement follows)."""
     compact: bool = False
     """Tighter type, for a statement that would not fit one page otherwise."""
+    outages: tuple[StatementOutage, ...] = ()
+    """In time order."""
+    fee: str = ""
+    """The month's fee as configured (empty without one)."""
+    credit_total: str = ""
+    """With a fee: the credits' sum as an amount, at most the fee."""
+    claim: str = ""
+    contact: str = ""
+    default_tier: bool = False
+    """The customer has no tier assignment: its figures use the default tier's terms."""
 
     @property
     def lines(self) -> int:
@@ -331,6 +363,16 @@ def customer_statement(
     services = []
     windows: dict[tuple, tuple[MaintenanceWindow, list[str]]] = {}
     tier, committed = _plan_of(report, customer)
+    terms = report.customer_terms
+
+    def shown(service: str, slo: str | None = None) -> str:
+        """The display name customers read."""
+        if terms is None:
+            return service if slo is None else slo
+        return terms.service_names.get(service, service) if slo is None else terms.slo_names.get((service, slo), slo)
+
+    outages = []
+    default_tier = False
     for service in report.services:
         lines = []
         for assessed in service.slos:
@@ -338,7 +380,7 @@ def customer_statement(
             if results is None and assessed.result.sla:
                 lines.append(
                     StatementLine(
-                        slo=assessed.result.slo,
+                        slo=shown(service.name, assessed.result.slo),
                         description=assessed.result.description,
                         sla=committed,
                         sli=None,
@@ -352,9 +394,24 @@ def customer_statement(
             if mine is None:
                 continue
             tier = tier or mine.tier
+            default_tier = default_tier or not mine.assigned
+            outages += [
+                StatementOutage(
+                    shown(service.name),
+                    shown(service.name, assessed.result.slo),
+                    o.start,
+                    o.end,
+                    o.duration_minutes,
+                    o.error_rate,
+                    o.min_burn_rate,
+                    o.min_minutes,
+                )
+                for o in assessed.result.customer_outages
+                if o.customer == customer
+            ]
             lines.append(
                 StatementLine(
-                    slo=assessed.result.slo,
+                    slo=shown(service.name, assessed.result.slo),
                     description=assessed.result.description,
                     sla=mine.sla,
                     sli=mine.sli,
@@ -364,16 +421,20 @@ def customer_statement(
             )
         if not lines:
             continue
-        services.append(StatementService(service.name, service.description, tuple(lines)))
+        services.append(StatementService(shown(service.name), service.description, tuple(lines)))
         for window in maintenance_windows(service, meta):
             key = (window.start, window.end, window.reason, window.announced)
-            windows.setdefault(key, (window, []))[1].append(service.name)
+            windows.setdefault(key, (window, []))[1].append(shown(service.name))
     all_lines = [line for s in services for line in s.lines]
     by_percent: dict[float, list[str]] = {}
     for s in services:
         for line in s.lines:
             if line.credit_percent:
-                by_percent.setdefault(line.credit_percent, []).append(f"{s.name} {line.slo}")
+                by_percent.setdefault(line.credit_percent, []).append(f"{s.name} {line.slo}")  # display names
+    fee = terms.fee_of(customer, tier or "") if terms is not None else None
+    currency = terms.currency if terms is not None else ""
+    credits = _credits(by_percent, fee, currency)
+    owed = sum((_amount(fee, percent) * len(levels) for percent, levels in by_percent.items()), Decimal(0))
     return CustomerStatement(
         meta=meta,
         customer=customer,
@@ -384,12 +445,34 @@ def customer_statement(
             StatementMaintenance(window, tuple(names))
             for window, names in sorted(windows.values(), key=lambda item: (item[0].start, item[0].end))
         ),
-        credits=tuple(
-            StatementCredit(percent, tuple(levels)) for percent, levels in sorted(by_percent.items(), reverse=True)
-        ),
+        credits=credits,
         has_sla=any(line.sla is not None for line in all_lines),
         has_traffic=any(line.has_traffic for line in all_lines),
         breached=sum(line.sla_met is False for line in all_lines),
         unavailable=sum(line.unavailable for line in all_lines),
         compact=compact,
+        outages=tuple(sorted(outages, key=lambda o: (o.start, o.service, o.slo))),
+        fee=money(Decimal(repr(fee)), currency) if fee is not None else "",
+        credit_total=money(min(owed, Decimal(repr(fee))), currency) if fee is not None and by_percent else "",
+        claim=terms.claim if terms is not None else "",
+        contact=terms.contact if terms is not None else "",
+        default_tier=default_tier,
+    )
+
+
+def _amount(fee: float | None, percent: float) -> Decimal:
+    """percent % of the fee, to the cent (half up)."""
+    if fee is None:
+        return Decimal(0)
+    return (Decimal(repr(fee)) * Decimal(repr(percent)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _credits(by_percent: dict[float, list[str]], fee: float | None, currency: str) -> tuple[StatementCredit, ...]:
+    return tuple(
+        StatementCredit(
+            percent,
+            tuple(levels),
+            money(_amount(fee, percent) * len(levels), currency) if fee is not None else "",
+        )
+        for percent, levels in sorted(by_percent.items(), reverse=True)
     )

@@ -8,8 +8,6 @@ such package, and the repository's ``templates/`` folder is used instead.
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -64,19 +62,6 @@ class TraversableLoader(jinja2.BaseLoader):
 # Filters that are not in reports/format.py because they only make sense in documents.
 
 
-def points(value: float | None) -> str:
-    """A margin in percentage points, signed, with two significant digits of it:
-    ``0.000297`` → ``+0.030 pp``, ``-0.0145`` → ``−1.5 pp``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    pp = value * 100
-    digits = 1 if pp == 0 or abs(pp) >= 1 else min(4, 1 - math.floor(math.log10(abs(pp))))
-    text = f"{abs(pp):.{digits}f} pp"
-    if float(f"{abs(pp):.{digits}f}") == 0:
-        return text
-    return ("+" if pp > 0 else "−") + text
-
-
 def days(value: float) -> str:
     """A window's length: ``31.0`` → ``31 days``; a month with a DST change, ``30.0417`` →
     ``30 d 01 h 00 min``."""
@@ -107,33 +92,6 @@ def span(start, end, tz: str) -> str:
     return fmt.short_span(start, end, tz)
 
 
-def credit(value: float | None) -> str:
-    """A credit as a percentage of the month's fee: ``10.0`` → ``10%``, ``12.5`` → ``12.5%``."""
-    return "n/a" if value is None else f"{value:g}%"
-
-
-def _percent_decimals(fraction: float) -> int:
-    """Decimals of a bound written as a percentage: ``0.9995`` → 2 (99.95%)."""
-    exponent = (Decimal(repr(fraction)) * 100).normalize().as_tuple().exponent
-    return min(6, max(0, -int(exponent)))
-
-
-def customer_sli(value: float | None, *bounds: float | None) -> str:
-    """A customer's SLI where it is read against an SLA, an objective and credit bounds.
-
-    Cut, not rounded, to at least three decimals and at least as many as each bound has: a
-    value below a bound is never written as the bound (0.98999 → ``98.999%``, not ``99.0%``,
-    when "below 99%" earns a credit), and a value at or above it never below it.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    gap = abs(1 - value) * 100
-    digits = 1 if gap == 0 or gap >= 1 else min(4, 1 - math.floor(math.log10(gap)))
-    digits = max(3, digits, *(_percent_decimals(b) for b in bounds if b is not None))
-    shown = (Decimal(repr(float(value))) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR)
-    return f"{shown}%"
-
-
 def join(values, separator: str = ", ", empty: str = "nobody") -> str:
     values = [str(v) for v in values]
     return separator.join(values) if values else empty
@@ -148,13 +106,15 @@ def zone_css(name: str) -> str:
 
 
 FILTERS = {
-    "percent": fmt.percent,
+    "sli": fmt.sli,
+    "share": fmt.share,
+    "used": fmt.used,
     "objective": fmt.objective,
     "minutes": fmt.minutes,
     "burn": fmt.burn,
     "count": fmt.count,
     "window_name": fmt.window_name,
-    "points": points,
+    "points": fmt.points,
     "days": days,
     "local_time": local_time,
     "local_date": local_date,
@@ -162,8 +122,8 @@ FILTERS = {
     "span": span,
     "calendar_date": calendar_date,
     "join_or": join,
-    "credit": credit,
-    "customer_sli": customer_sli,
+    "credit": fmt.credit,
+    "customer_sli": fmt.customer_sli,
     "zone_css": zone_css,
 }
 

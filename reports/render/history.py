@@ -6,9 +6,27 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..compute.gaps import partial
+from ..format import used
 from ..policy import SloAssessment
 from ..window import Month
-from .charts import GRID, HEIGHT, INK, LEFT, MUTED, PLOT_W, RED, WIDTH, _legend, _line, _n, _svg, _text
+from .charts import (
+    AXIS_TEXT,
+    GRID,
+    HEIGHT,
+    INK,
+    LEFT,
+    MUTED,
+    NO_DATA_FILL,
+    PLOT_W,
+    RED,
+    WIDTH,
+    _legend,
+    _line,
+    _n,
+    _svg,
+    _text,
+)
 
 BAR_BLUE = "#1d5fa8"
 
@@ -23,6 +41,9 @@ class HistoryRow:
     budget_consumed: float | None
     zone: str
     current: bool
+    coverage: float | None = None
+    partial: bool = False
+    """More of the month had no data than its error budget: its figures are not a whole month's."""
 
 
 @dataclass(frozen=True)
@@ -38,10 +59,32 @@ def history_section(assessed: SloAssessment, month: str) -> HistorySection | Non
         return None
     r = assessed.result
     rows = tuple(
-        HistoryRow(_label(h.month), h.objective, h.sli, h.status, h.budget_consumed, h.zone, False)
+        HistoryRow(
+            _label(h.month),
+            h.objective,
+            h.sli,
+            h.status,
+            h.budget_consumed,
+            h.zone,
+            False,
+            h.coverage,
+            partial(h.coverage, h.objective),
+        )
         for h in assessed.history
     )
-    rows += (HistoryRow(_label(month), r.objective, r.sli, r.status, r.budget.consumed, assessed.zone.name, True),)
+    rows += (
+        HistoryRow(
+            _label(month),
+            r.objective,
+            r.sli,
+            r.status,
+            r.budget.consumed,
+            assessed.zone.name,
+            True,
+            r.coverage,
+            partial(r.coverage, r.objective),
+        ),
+    )
     return HistorySection(rows, consumption_chart(rows))
 
 
@@ -54,12 +97,14 @@ def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
     """Bars of budget consumed per month against the 100% line; overspent months in red."""
     legend, top = _legend(
         [
-            ('<rect x="0" y="-4" width="18" height="8" fill="#1d5fa8"/>', "budget consumed"),
+            ('<rect x="0" y="-4" width="18" height="8" fill="#1d5fa8"/>', "budget used"),
             ('<rect x="0" y="-4" width="18" height="8" fill="#c62828"/>', "over 100%"),
+            (f'<rect x="0" y="-4" width="18" height="8" fill="{NO_DATA_FILL}"/>', "partial month (too little data)"),
         ]
     )
     bottom = HEIGHT - 32
-    values = [r.budget_consumed for r in rows if r.budget_consumed is not None]
+    # A partial month never sets the scale: its bar is cut at the top of the axis (its label says how much).
+    values = [r.budget_consumed for r in rows if r.budget_consumed is not None and not r.partial]
     ceiling = max([1.0] + values) * 1.15
     scale = (bottom - top) / ceiling
     body = legend
@@ -77,7 +122,7 @@ def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
                 None if tick != 1.0 else "4 3",
             )
         )
-        body.append(_text(LEFT - 6, y + 3.5, f"{tick:.0%}", anchor="end", size=9.5, fill=MUTED))
+        body.append(_text(LEFT - 6, y + 4, f"{tick:.0%}", anchor="end", size=AXIS_TEXT, fill=INK))
     slot = PLOT_W / len(rows)
     for index, row in enumerate(rows):
         x = LEFT + index * slot + slot * 0.2
@@ -89,29 +134,29 @@ def consumption_chart(rows: tuple[HistoryRow, ...]) -> Markup:
                 bottom + 14,
                 row.month,
                 anchor="middle",
-                size=9,
-                fill=INK if row.current else MUTED,
+                size=AXIS_TEXT,
+                fill=INK,
                 weight="bold" if row.current else "normal",
             )
         )
         if row.budget_consumed is None:
             body.append(_text(centre, bottom - 6, "no data", anchor="middle", size=8.5, fill=MUTED))
             continue
-        height = max(0.5, row.budget_consumed * scale)
-        colour = RED if row.budget_consumed > 1 else BAR_BLUE
+        height = max(0.5, min(row.budget_consumed, ceiling) * scale)
+        colour = NO_DATA_FILL if row.partial else RED if row.budget_consumed > 1 else BAR_BLUE
         body.append(
             f'<rect x="{_n(x)}" y="{_n(bottom - height)}" width="{_n(width)}" height="{_n(height)}" fill="{colour}"/>'
         )
         body.append(
             _text(
                 centre,
-                bottom - height - 4,
-                f"{row.budget_consumed:.0%}",
+                bottom - height + 14 if row.budget_consumed > ceiling else bottom - height - 4,
+                used(row.budget_consumed) + (" (partial)" if row.partial else ""),
                 anchor="middle",
-                size=9,
-                fill=colour,
+                size=10,
+                fill=INK if row.partial else colour,
                 weight="bold" if row.current else "normal",
             )
         )
-    body.append(_text(WIDTH / 2, HEIGHT - 4, "month (this month in bold)", anchor="middle", size=9.5, fill=MUTED))
+    body.append(_text(WIDTH / 2, HEIGHT - 4, "month (this month in bold)", anchor="middle", size=AXIS_TEXT, fill=INK))
     return _svg(body, "Error budget consumed per month")

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..archive import SloMonth
+from ..compute.gaps import partial
 from ..errors import ReportError
 from ..format import objective as fmt_objective
-from ..format import percent
+from ..format import share
+from ..format import sli as fmt_sli
+from ..format import used as fmt_used
 from ..policy import TIGHTEN_BELOW_CONSUMED, looser_objective, tighter_objective
 from ..window import Month
 
@@ -66,13 +69,20 @@ class SloQuarter:
     """One per month of the quarter; None where the SLO was not in that month's report."""
     good_events: int
     total_events: int
+    """Over the months that are not partial, like every figure of the verdict."""
     sli: float | None
-    """Σgood / Σtotal over the quarter's events, never an average of the months."""
+    """Σgood / Σtotal over those months' events, never an average of the months."""
     objectives: tuple[float, ...]
     """The distinct objectives of the quarter's months, in order: more than one means it changed."""
     met_months: int
+    """Whole months met (partial months are not counted)."""
     missed_months: int
-    average_consumed: float | None
+    whole_months: int
+    """Months with data for which the time without data fit in the budget: verdicts count these only."""
+    partial_months: tuple[Month, ...]
+    """Months with data whose time without data exceeded their error budget (``YYYY-MM``)."""
+    budget_used: float | None
+    """Σbad / Σallowed bad over the whole months: the pooled figure, never a mean of months."""
     zone_months: tuple[tuple[str, int], ...]
     postmortems: int
     recommendation: str
@@ -144,21 +154,37 @@ def _dependency_ceiling(
     return ceiling
 
 
+def is_partial(row: SloMonth) -> bool:
+    return row.sli is not None and partial(row.coverage, row.objective)
+
+
 def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceiling: float | None) -> SloQuarter:
     present = [r for r in rows if r is not None]
-    good = sum(r.good_events for r in present)
-    total = sum(r.total_events for r in present)
+    counted = [r for r in present if not is_partial(r)]
+    good = sum(r.good_events for r in counted)
+    total = sum(r.total_events for r in counted)
     with_data = [r for r in present if r.sli is not None]
-    consumed = [r.budget_consumed for r in with_data if r.budget_consumed is not None]
+    whole = [r for r in with_data if not is_partial(r)]
+    partial_months = tuple(r.month for r in with_data if is_partial(r))
     objectives = tuple(dict.fromkeys(r.objective for r in present))
-    met = sum(r.status == "met" for r in present)
-    missed = sum(r.status == "missed" for r in present)
+    met = sum(r.status == "met" for r in whole)
+    missed = sum(r.status == "missed" for r in whole)
     quarter_sli = good / total if total else None
-    kind, reason, suggestion = _recommend(with_data, missed, objectives, quarter_sli, len(rows))
+    allowed = sum((1 - r.objective) * r.total_events for r in whole)
+    budget_used = sum(r.total_events - r.good_events for r in whole) / allowed if allowed else None
+    kind, reason, suggestion = _recommend(whole, missed, objectives, budget_used, len(rows))
+    if partial_months:
+        left_out = ", ".join(
+            f"{r.month.label()} (data for {share(r.coverage)} of it)" for r in with_data if is_partial(r)
+        )
+        reason = (
+            f"Counted over {len(whole)} whole month{'s' if len(whole) != 1 else ''}; left out as partial: {left_out}. "
+            + reason
+        )
     if ceiling is not None and objectives[-1] > ceiling:
         reason += (
             f" The objective {fmt_objective(objectives[-1])} is stricter than its dependencies allow "
-            f"(their objectives multiply to {percent(ceiling)})."
+            f"(their objectives multiply to {fmt_objective(ceiling)})."
         )
     return SloQuarter(
         service=service,
@@ -170,8 +196,10 @@ def _review_slo(service: str, slo: str, rows: tuple[SloMonth | None, ...], ceili
         objectives=objectives,
         met_months=met,
         missed_months=missed,
-        average_consumed=sum(consumed) / len(consumed) if consumed else None,
-        zone_months=tuple(Counter(r.zone for r in present).most_common()),
+        whole_months=len(whole),
+        partial_months=partial_months,
+        budget_used=budget_used,
+        zone_months=tuple(Counter(r.zone for r in present if not is_partial(r)).most_common()),
         postmortems=sum(r.postmortems for r in present),
         recommendation=kind,
         reason=reason,
@@ -184,12 +212,14 @@ def _recommend(
     months: list[SloMonth],
     missed: int,
     objectives: tuple[float, ...],
-    quarter_sli: float | None,
+    budget_used: float | None,
     months_in_quarter: int,
 ) -> tuple[str, str, float | None]:
+    """``months``: the whole months with data; verdicts never rest on a partial month."""
     if not months:
-        return "no data", "No month of the quarter has data for this SLO.", None
+        return "no data", "No whole month of the quarter has data for this SLO.", None
     current = objectives[-1]
+    counted = len(months)
     changed = (
         f" The objective changed during the quarter ({' → '.join(fmt_objective(o) for o in objectives)});"
         f" months are judged against their own objective."
@@ -197,7 +227,7 @@ def _recommend(
         else ""
     )
     worst = min(r.sli for r in months if r.sli is not None)  # every month here has data
-    average = sum(r.budget_consumed or 0.0 for r in months) / len(months)
+    used = fmt_used(budget_used)
     if missed >= LOOSEN_AFTER_MISSED_MONTHS:
         missed_rows = [r for r in months if r.status == "missed"]
         spent = sum(r.budget_consumed or 0.0 for r in missed_rows)
@@ -205,8 +235,8 @@ def _recommend(
         if spent and in_incidents / spent >= INCIDENT_DRIVEN_SHARE:
             return (
                 "reliability",
-                f"Missed {missed} of {months_in_quarter} months, and incidents consumed "
-                f"{percent(in_incidents / spent, 0)} of the budget spent in those months: a few large incidents, "
+                f"Missed {missed} of {counted} months, and incidents used "
+                f"{fmt_used(in_incidents / spent)} of the budget spent in those months: a few large incidents, "
                 f"not a steady shortfall. Make their postmortem actions the priority before changing the "
                 f"objective.{changed} {MISSING_INPUTS}",
                 None,
@@ -215,34 +245,33 @@ def _recommend(
         target = f"to {fmt_objective(looser)} (every month met it)" if looser else ""
         return (
             "loosen",
-            f"Missed {missed} of {months_in_quarter} months with most of the shortfall outside incidents "
-            f"({percent(1 - in_incidents / spent, 0) if spent else 'n/a'} of the budget spent): a steady shortfall. "
+            f"Missed {missed} of {counted} months with most of the shortfall outside incidents "
+            f"({fmt_used(1 - in_incidents / spent) if spent else 'n/a'} of the budget spent): a steady shortfall. "
             f"If users are content, loosen the objective {target}; if they are not, reliability work comes "
             f"first.{changed} {MISSING_INPUTS}".replace("  ", " "),
             looser,
         )
-    all_met = len(months) == months_in_quarter and missed == 0
-    if all_met and average < TIGHTEN_BELOW_CONSUMED:
+    all_met = counted == months_in_quarter and missed == 0
+    if all_met and budget_used is not None and budget_used < TIGHTEN_BELOW_CONSUMED:
         tighter = tighter_objective(current, worst)
         if tighter is not None:
             return (
                 "tighten",
-                f"Met every month using {percent(average, 0)} of the budget on average; every month would also "
-                f"have met {fmt_objective(tighter)} (worst month {percent(worst)}). Consider tightening to "
+                f"Met all {counted} months using {used} of the quarter's budget; every month would also "
+                f"have met {fmt_objective(tighter)} (worst month {fmt_sli(worst, tighter)}). Consider tightening to "
                 f"{fmt_objective(tighter)}, or spend the budget on faster releases.{changed} {MISSING_INPUTS}",
                 tighter,
             )
         return (
             "keep",
-            f"Met every month using {percent(average, 0)} of the budget on average, but no stricter step "
-            f"would have been met every month (worst month {percent(worst)}): keep the objective, or spend "
+            f"Met all {counted} months using {used} of the quarter's budget, but no stricter step "
+            f"would have been met every month (worst month {fmt_sli(worst, current)}): keep the objective, or spend "
             f"the budget on faster releases.{changed} {MISSING_INPUTS}",
             None,
         )
-    note = f" SLI over the quarter: {percent(quarter_sli)}." if quarter_sli is not None else ""
     return (
         "keep",
-        f"Met {len(months) - missed} of {len(months)} months with data, {percent(average, 0)} of the budget used on "
-        f"average: keep the objective.{note}{changed} {MISSING_INPUTS}",
+        f"Met {counted - missed} of {counted} months, {used} of the quarter's budget used: keep the objective."
+        f"{changed} {MISSING_INPUTS}",
         None,
     )
