@@ -1,6 +1,6 @@
 """The count store at fleet scale: size on disk, one day collected from a real Prometheus, the month read back.
 
-    python benchmarks/store.py [--services 200] [--customers 20] [--skip-prometheus]
+    python benchmarks/store.py [--services 200] [--customers 20] [--skip-prometheus | --collect-only]
 
 200 services × 2 SLOs (availability, latency) × 20 customers, every SLO SLA-covered so the
 counts stay per customer, at 5-minute steps (the data of benchmarks/prometheus_fleet.py):
@@ -151,6 +151,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="source.max_concurrency")
     parser.add_argument("--jobs", type=int, default=2, help="processes writing the month's day files")
     parser.add_argument("--skip-prometheus", action="store_true", help="only size and read-back")
+    parser.add_argument("--collect-only", action="store_true", help="only the day collected from Prometheus")
     args = parser.parse_args()
     print(f"{args.services} services × 2 SLOs × {args.customers} customers, 5m steps, customers kept")
     with tempfile.TemporaryDirectory() as scratch:
@@ -159,6 +160,9 @@ def main() -> None:
             if shutil.which("promtool") is None or shutil.which("prometheus") is None:
                 sys.exit("promtool and prometheus not found; install them with: apt-get install -y prometheus")
             collect_one_day(args.services, args.customers, folder / "prometheus", args.concurrency)
+        if args.collect_only:
+            print(f"  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+            return
         window = report_window(MONTH, "UTC")
         first = (window.start - LOOKBACK).date()
         days = [first + timedelta(days=i) for i in range((window.end.date() - first).days)]

@@ -1,7 +1,10 @@
 """Event counts from the Prometheus HTTP API (or a compatible engine: Thanos, Mimir, VictoriaMetrics).
 
 Per SLO, concurrently within ``max_concurrency``, the total and the bad (or good) counter are
-each read with one range request (``queries/counter.promql``) whose parts give, per step, the
+each checked with one small request; a counter whose series all have a sample in every step
+and never reset is then read with one request of summed last values per step
+(``queries/continuous.promql``, each sample read once), any other with one range request
+(``queries/counter.promql``) whose parts give, per step, the
 events of the series scraped in this step and the one before (summed on the server, per
 customer where an SLA needs them apart) and, series by series, only the exceptions: series
 that appear (born, or back after a scrape gap), vanish, or reset. Every count is a difference
