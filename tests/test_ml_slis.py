@@ -4,6 +4,7 @@ revision on a later run) and completion time of nightly runs (late runs per nigh
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -294,3 +295,52 @@ def test_prometheus_counts_quality_with_its_unlabelled_predictions_and_completio
     runs = counts.for_slo("b", "completion-time")
     assert (int(runs["good"].sum()), int(runs["total"].sum())) == (3, 4)
     assert streamed[("b", "completion-time")].unlabelled is None
+
+
+def test_the_example_month_shows_the_quality_regression_and_the_late_runs_with_their_definitions(example_files):
+    from conftest import pdf_pages, pdf_text
+
+    model_api = pdf_text(example_files["model-api.pdf"])
+    assert "Provisional until 08 Nov 2026." in model_api
+    assert "Label coverage per day" in model_api
+    # the rollout: 12 and 13 Oct under the 92% objective; 31 Oct barely labelled on the 1st
+    assert re.search(r"12 Oct 2026 [\d,]+ [\d,]+ 100\.0% 85\.\d\d%", model_api)
+    assert re.search(r"13 Oct 2026 [\d,]+ [\d,]+ 100\.0% 82\.\d\d%", model_api)
+    assert re.search(r"31 Oct 2026 [\d,]+ [\d,]+ 13\.\d% 9\d\.\d\d%", model_api)
+    assert "Label coverage label coverage = Σ labelled predictions / Σ predictions" in model_api
+    assert "Provisional verdict; labels expected by" in model_api
+
+    batch = pdf_text(example_files["batch-inference.pdf"])
+    assert "Nights with late runs" in batch
+    assert "06 Oct 2026 4 2 50.00% 16.2% 0" in batch
+    assert "29 Oct 2026 4 1 75.00% 8.1% 1" in batch, "late and failed the same night, side by side"
+    assert "Completion time; late run" in batch
+
+    summary = example_files["summary.pdf"]
+    assert pdf_pages(summary) == 1
+    assert "provisional until 08 Nov 2026" in pdf_text(summary)
+    assert "provisional until 08 Nov 2026" in example_files["index.html"].decode()
+
+
+def test_store_files_written_before_the_unlabelled_column_still_read(tmp_path):
+    import pyarrow.parquet as pq
+
+    from reports.collect import collect
+    from reports.sources import configured_source
+    from reports.sources.store import CountStore
+
+    _write(tmp_path, PARTIAL)
+    config = make_config(
+        tmp_path,
+        source={"type": "file", "path": "events.csv", "step": "1h"},
+        store={"path": "store"},
+        services=[{"name": "model", "slos": [{"name": "quality", "objective": 0.9, "ground_truth": {"delay": "7d"}}]}],
+    )
+    store = CountStore(config.store.path)
+    collect(config, store, configured_source(config), ON_THE_FIRST, datetime(2026, 9, 27, tzinfo=UTC))
+    for day in store.days():
+        table = pq.read_table(store.file(day))
+        pq.write_table(table.drop(["unlabelled"]).replace_schema_metadata(table.schema.metadata), store.file(day))
+    result = _quality(build_month(config, source_for(config), OCTOBER, ON_THE_FIRST))
+    assert (result.good_events, result.total_events) == (143, 160)
+    assert result.labels.unlabelled == 0, "without the column nothing is known to wait for labels"
