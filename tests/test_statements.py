@@ -49,7 +49,7 @@ def frame(fleet_wide: bool = False) -> pd.DataFrame:
     return rows[["timestamp", "service", "slo", "customer", "good", "total"]]
 
 
-def report(fleet_wide: bool = False, **customers):
+def report(fleet_wide: bool = False, rows: pd.DataFrame | None = None, **customers):
     config = make_config(
         services=[
             {
@@ -73,7 +73,7 @@ def report(fleet_wide: bool = False, **customers):
             **customers,
         },
     )
-    return build_month(config, Planted(frame(fleet_wide)), Month(2026, 10), RUN_AT)
+    return build_month(config, Planted(frame(fleet_wide) if rows is None else rows), Month(2026, 10), RUN_AT)
 
 
 def statement(month, customer: str) -> str:
@@ -136,3 +136,15 @@ def test_fees_need_a_currency():
             services=[{"name": "api", "slos": [{"name": "availability", "objective": 0.999, "sla": True}]}],
             customers={"default_tier": "t", "tiers": {"t": {"objective": 0.99, "fee": 10}}},
         )
+
+
+def test_a_customer_name_with_hidden_characters_is_written_out_on_every_document(caplog):
+    rows = frame()
+    rows["customer"] = rows["customer"].replace("initech", "initech\u202egnp.exe")
+    month = report(rows=rows)
+    shown = "initech[U+202E]gnp.exe"
+    assert shown in {c.customer for c in month.services[0].slos[0].result.customers.customers}
+    assert "hidden characters; it is shown as initech[U+202E]gnp.exe" in caplog.text
+    html = render_statement_html(month, shown)
+    assert shown in text_of(html) and "\u202e" not in html
+    assert shown in credits_csv(month) and "\u202e" not in credits_csv(month)
