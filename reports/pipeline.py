@@ -6,6 +6,7 @@ so a failed run never leaves a half-written month.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,7 @@ from .compute.burn import LOOKBACK
 from .compute.notes import annotate, correction_windows, notes_for
 from .compute.outages import with_customer_outages
 from .config import Config, ServiceConfig, SloConfig
+from .config.base import shown_plainly
 from .errors import ReportError
 from .export import report_dict
 from .output import write_month
@@ -39,6 +41,8 @@ from .review.documents import review_documents
 from .review.quarter import Quarter, QuarterReview, ReviewError, review_quarter
 from .sources import EventSource, SloCounts, StepGrid, open_stream
 from .window import Month, report_window
+
+log = logging.getLogger(__name__)
 
 PREFETCH = 4
 """SLOs whose counts may be read ahead of the one being computed."""
@@ -166,14 +170,20 @@ def maintenance_windows(service: ServiceConfig) -> tuple[MaintenanceWindow, ...]
 
 
 def step_counts(counts: SloCounts, grid: StepGrid) -> StepCounts:
-    """The source's arrays as computation's input (no copy)."""
+    """The source's arrays as computation's input (no copy). Customer names come from the data, so
+    any hidden character in them is written out before they can reach a document."""
     customers = counts.customers
+    names = tuple(shown_plainly(name) for name in customers.names) if customers is not None else ()
+    for shown in set(names) - set(customers.names if customers is not None else ()):
+        log.warning(
+            "%s/%s: a customer name holds hidden characters; it is shown as %s", counts.service, counts.slo, shown
+        )
     return StepCounts(
         start=grid.start,
         step=grid.step,
         good=counts.good,
         total=counts.total,
-        customers=customers.names if customers is not None else (),
+        customers=names,
         customer_good=customers.good if customers is not None else None,
         customer_total=customers.total if customers is not None else None,
         unlabelled=counts.unlabelled,

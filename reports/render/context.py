@@ -123,8 +123,9 @@ class SloSection:
     no_data_minutes: float
     idle_minutes: float
     excluded_minutes: float
-    """Announced maintenance inside the window; 0 without any."""
+    """Maintenance windows and budget corrections inside the window; 0 without any."""
     excluded_events: int
+    """In those windows and corrections."""
     exclusions: int
     """Maintenance windows that excluded this SLO's steps."""
     coverage: float
@@ -163,6 +164,13 @@ class SloSection:
     """Nightly runs judged on completion time: the deadline a run must finish within."""
     late_nights: tuple[LateNight, ...] = ()
     """Completion time: the nights with a run over the deadline."""
+
+    @property
+    def excluded_what(self) -> str:
+        """What the excluded time is made of, for its row's label."""
+        if not self.corrections:
+            return "maintenance"
+        return "maintenance and corrections" if self.exclusions else "by corrections"
 
     @property
     def has_data(self) -> bool:
@@ -506,7 +514,7 @@ def slo_section(
         no_data_minutes=d.no_data_minutes,
         idle_minutes=d.idle_minutes,
         excluded_minutes=d.excluded_minutes,
-        excluded_events=sum(e.excluded_total for e in r.exclusions),
+        excluded_events=sum(e.excluded_total for e in r.exclusions) + sum(c.excluded_total for c in r.corrections),
         exclusions=len(r.exclusions),
         coverage=r.coverage,
         no_data_spans=r.no_data_spans,
