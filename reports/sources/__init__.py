@@ -106,12 +106,13 @@ def slo_counts(
     positions: np.ndarray,
     good: np.ndarray,
     total: np.ndarray,
-    customers: np.ndarray | None = None,
+    customers: np.ndarray | pd.Categorical | None = None,
     problem: str | None = None,
 ) -> SloCounts:
     """One SLO's rows laid on the grid: rows in the same step are summed, rows off the grid dropped.
 
-    ``customers``: each row's customer name ("" for none), only when the SLO keeps customers.
+    ``customers``: each row's customer name ("" for none), only when the SLO keeps customers; a
+    Categorical with its categories sorted is grouped by its codes, much faster than strings.
 
     >>> grid = StepGrid(pd.Timestamp("2026-10-01", tz="UTC"), pd.Timestamp("2026-10-01 00:15", tz="UTC"),
     ...                 timedelta(minutes=5))
