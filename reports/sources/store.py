@@ -20,7 +20,9 @@ import fcntl
 import functools
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -308,23 +310,34 @@ class StoredSource:
     def stream(self, config: Config, start: datetime, end: datetime) -> CountStream:
         grid = StepGrid(start, end, config.source.step)
         rows = _SloRows(catalogue_slos(config), grid)
-        stored = self._stored(config, start, end, rows.add_day)
+        stored = self._stored(config, start, end, rows.add_day, READERS)
         filled = self._fill(config, stored, rows.add_frame)
         problems, description = _outcome(stored, filled, rows.counted, start, end)
         return CountStream(grid, rows.each(problems), description)
 
-    def _stored(self, config: Config, start: datetime, end: datetime, take: _Take) -> _Stored:
-        """Hand ``take`` the store's rows for [start, end); note the parts of the range the source must fill."""
+    def _stored(self, config: Config, start: datetime, end: datetime, take: _Take, workers: int = 1) -> _Stored:
+        """Hand ``take`` the store's rows for [start, end), ``workers`` day files at a time; note the parts
+        of the range the source must fill."""
         keys = wanted(config)
         stored = _Stored()
-        day = utc_day(start)
-        while day_start(day) < end:
-            lo, hi = max(start, day_start(day)), min(end, day_start(day) + DAY)
-            use = functools.partial(self._held, config, keys, stored, take, day, lo, hi)
-            coverage = self.store.reading(day, use) or {}
+        days = [
+            utc_day(start) + DAY * i
+            for i in range((utc_day(end - timedelta(microseconds=1)) - utc_day(start)).days + 1)
+        ]
+        spans = [(max(start, day_start(day)), min(end, day_start(day) + DAY)) for day in days]
+
+        def read(day: date, span: tuple[datetime, datetime]) -> dict[tuple[str, str], datetime]:
+            use = functools.partial(self._held, config, keys, stored, take, day, *span)
+            return self.store.reading(day, use) or {}
+
+        if workers > 1:
+            with ThreadPoolExecutor(workers, thread_name_prefix="store") as pool:
+                coverages = list(pool.map(read, days, spans))
+        else:
+            coverages = list(map(read, days, spans))
+        for (lo, hi), coverage in zip(spans, coverages, strict=True):
             for a, b in pairwise(sorted({lo, hi, *coverage.values()})):
                 stored.add(_Part(a, b, frozenset(key for key in keys if coverage.get(key, lo) < b)))
-            day += DAY
         return stored
 
     def _held(
@@ -347,8 +360,9 @@ class StoredSource:
                 "after changing the step"
             )
         coverage: dict[tuple[str, str], datetime] = {}
+        holding = {held.key: held for held in record.held}
         for key in keys:
-            held = record.holding(key)
+            held = holding.get(key)
             if held is not None and held.end > lo:
                 coverage[key] = min(held.end, hi)
                 stored.origins.add(held.source)
@@ -430,6 +444,8 @@ def _outcome(
 COUNT_COLUMNS = ("good", "total")
 """The count columns carried row by row from the day files to each SLO's arrays."""
 BATCH_ROWS = 1 << 20
+READERS = 2
+"""Day files read at once by ``stream``: Parquet decoding and NumPy release the GIL."""
 NO_SLO = np.iinfo(np.int64).min
 
 
@@ -443,7 +459,8 @@ class _SloRows:
         self.number = {(service, slo): n for n, (service, slo, _) in enumerate(wanted)}
         self.keeps = [keeps for _, _, keeps in wanted]
         self.customers: dict[str, int] = {"": 0}
-        """Customer name → code, over every day ("" is no customer)."""
+        """Customer name → code, over every day ("" is no customer); new names under ``naming``."""
+        self.naming = threading.Lock()
         self.pieces: dict[int, list[dict[str, np.ndarray]]] = {}
         self.counted: set[tuple[str, str]] = set()
         """Every SLO with a row (what is not counted is "no data", with the source's reason)."""
@@ -457,13 +474,13 @@ class _SloRows:
         columns = ["timestamp", "service", "slo", *optional, *COUNT_COLUMNS]
         taken = False
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-            stamps = batch.column("timestamp").to_numpy(zero_copy_only=False).astype("datetime64[ns]").view(np.int64)
+            stamps = _nanoseconds_of(batch.column("timestamp"))
             numbers = self._numbers(batch.column("service"), batch.column("slo"))
             keep = (stamps >= pd.Timestamp(lo).value) & (stamps < ends[numbers])
-            if not keep.any():
+            rows: slice | np.ndarray = slice(None) if keep.all() else np.flatnonzero(keep)
+            if isinstance(rows, np.ndarray) and not len(rows):
                 continue
             taken = True
-            rows = np.flatnonzero(keep)
             customers = self._customer_codes(batch.column("customer"))[rows] if optional else None
             counts = {c: batch.column(c).to_numpy(zero_copy_only=False)[rows] for c in COUNT_COLUMNS}
             self._add(numbers[rows], self.grid.positions_of(stamps[rows]), customers, counts)
@@ -475,12 +492,17 @@ class _SloRows:
             return
         keys = pd.MultiIndex.from_tuples([(service, slo) for service, slo, _ in self.wanted])
         numbers = keys.get_indexer(pd.MultiIndex.from_arrays([frame["service"].astype(str), frame["slo"].astype(str)]))
-        rows = np.flatnonzero(numbers >= 0)
+        self.counted.update(self.wanted[n][:2] for n in np.unique(numbers[numbers >= 0]))
+        positions = self.grid.positions(frame["timestamp"])
+        rows = np.flatnonzero((numbers >= 0) & (positions >= 0) & (positions < self.grid.count))
         codes, names = pd.factorize(frame["customer"].astype(str))
-        local = np.array([self.customers.setdefault(str(name), len(self.customers)) for name in names] + [0])
+        with self.naming:
+            local = np.array(
+                [self.customers.setdefault(str(name), len(self.customers)) for name in names] + [0], np.int32
+            )
         self._add(
             numbers[rows],
-            self.grid.positions(frame["timestamp"])[rows],
+            positions[rows],
             local[codes[rows]],
             {c: frame[c].to_numpy(np.int64)[rows] for c in COUNT_COLUMNS},
         )
@@ -489,36 +511,34 @@ class _SloRows:
         """Each row's catalogue number (len(wanted) for an SLO not wanted), through the dictionaries."""
         service_codes, service_names = _dictionary(services)
         slo_codes, slo_names = _dictionary(slos)
-        number_of = np.full((len(service_names), len(slo_names)), len(self.wanted), dtype=np.int64)
-        for s, service in enumerate(service_names):
-            for o, slo in enumerate(slo_names):
-                number_of[s, o] = self.number.get((service, slo), len(self.wanted))
-        return number_of[service_codes, slo_codes]
+        number_of = np.array(
+            [self.number.get((service, slo), len(self.wanted)) for service in service_names for slo in slo_names],
+            dtype=np.int32,
+        )
+        return number_of[service_codes * np.int32(len(slo_names)) + slo_codes]
 
     def _customer_codes(self, customers: pa.Array) -> np.ndarray:
         codes, names = _dictionary(customers.fill_null("") if customers.null_count else customers)
-        local = np.array([self.customers.setdefault(name, len(self.customers)) for name in names] + [0])
+        with self.naming:
+            local = np.array([self.customers.setdefault(name, len(self.customers)) for name in names] + [0], np.int32)
         return local[codes]
 
     def _add(
         self, numbers: np.ndarray, positions: np.ndarray, customers: np.ndarray | None, counts: dict[str, np.ndarray]
     ) -> None:
-        """Rows of several SLOs, kept per SLO (rows inside the grid only; SLOs not wanted dropped)."""
-        inside = (numbers < len(self.wanted)) & (positions >= 0) & (positions < self.grid.count)
-        for number in np.unique(numbers[numbers < len(self.wanted)]):
-            service, slo, _ = self.wanted[number]
-            self.counted.add((service, slo))
-        rows = np.flatnonzero(inside)
-        numbers = numbers[rows]
-        bounds = np.flatnonzero(np.diff(numbers)) + 1
-        if len(bounds) + 1 > np.count_nonzero(np.bincount(numbers)):  # an SLO in several runs: group them
-            order = np.argsort(numbers, kind="stable")
-            rows, numbers = rows[order], numbers[order]
-            bounds = np.flatnonzero(np.diff(numbers)) + 1
+        """Rows of wanted SLOs on the grid, kept per SLO."""
+        present = np.bincount(numbers, minlength=len(self.wanted))
+        self.counted.update(self.wanted[n][:2] for n in np.flatnonzero(present))
+        rows: slice | np.ndarray = slice(None)
+        bounds = np.flatnonzero(numbers[1:] != numbers[:-1]) + 1
+        if len(bounds) + 1 > np.count_nonzero(present):  # an SLO in several runs: group them
+            rows = np.argsort(numbers, kind="stable")
+            numbers = numbers[rows]
+            bounds = np.flatnonzero(numbers[1:] != numbers[:-1]) + 1
         columns = {"position": positions[rows].astype(np.int32), **{c: _narrow(v[rows]) for c, v in counts.items()}}
         if customers is not None:
             columns["customer"] = customers[rows].astype(np.int32)
-        for begin, stop in zip(np.r_[0, bounds], np.r_[bounds, len(rows)], strict=True):
+        for begin, stop in zip(np.r_[0, bounds], np.r_[bounds, len(numbers)], strict=True):
             if begin == stop:
                 continue
             number = int(numbers[begin])
@@ -529,19 +549,16 @@ class _SloRows:
 
     def each(self, problems: dict[tuple[str, str], str]) -> Iterator[SloCounts]:
         """Each SLO's arrays in catalogue order, its rows dropped as it goes."""
-        names = sorted(self.customers)
-        recode = np.empty(len(self.customers), dtype=np.int64)  # codes in name order: customers sorted as text
-        for name, code in self.customers.items():
-            recode[code] = names.index(name)
+        names = pd.CategoricalDtype(list(self.customers))  # in code order
         for number, (service, slo, keeps) in enumerate(self.wanted):
             pieces = self.pieces.pop(number, [])
 
             def column(name: str, pieces: list[dict[str, np.ndarray]] = pieces) -> np.ndarray:
                 """One column over the SLO's pieces (zeros where a piece lacks it: code 0 is no customer)."""
-                parts = [p[name] if name in p else np.zeros(len(p["position"]), np.int64) for p in pieces]
-                return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+                parts = [p[name] if name in p else np.zeros(len(p["position"]), np.int32) for p in pieces]
+                return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
-            customers = pd.Categorical.from_codes(recode[column("customer")], names) if keeps else None
+            customers = pd.Categorical.from_codes(column("customer"), dtype=names, validate=False) if keeps else None
             yield slo_counts(
                 service,
                 slo,
@@ -554,16 +571,23 @@ class _SloRows:
             )
 
 
+def _nanoseconds_of(stamps: pa.Array) -> np.ndarray:
+    """A timestamp column as int64 ns since the epoch (zero-copy for the store's own unit)."""
+    if stamps.type != pa.timestamp("ns", tz="UTC"):
+        stamps = stamps.cast(pa.timestamp("ns", tz="UTC"))
+    return stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
+
+
 def _dictionary(array: pa.Array) -> tuple[np.ndarray, list[str]]:
     """A string column as integer codes and the names they stand for."""
     if not pa.types.is_dictionary(array.type):
         array = array.dictionary_encode()
-    return array.indices.to_numpy(zero_copy_only=False).astype(np.int64), array.dictionary.to_pylist()
+    return array.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False), array.dictionary.to_pylist()
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
     """Whole counts in 4 bytes where they fit (they do per step), else 8."""
-    if not len(values) or (values.max() < 2**31 and values.min() >= 0):
+    if not len(values) or -(2**31) <= values.min() <= values.max() < 2**31:
         return values.astype(np.int32)
     return values.astype(np.int64)
 
