@@ -470,7 +470,9 @@ class _Fallback:
         keys = {(s.name, o.name) for s in config.services for o in s.slos}
         pairs = list(zip(self.frame["service"], self.frame["slo"], strict=True))
         rows = self.frame[
-            np.array([pair in keys for pair in pairs]) & (self.frame["timestamp"] >= start) & (self.frame["timestamp"] < end)
+            np.array([pair in keys for pair in pairs])
+            & (self.frame["timestamp"] >= start)
+            & (self.frame["timestamp"] < end)
         ]
         problems = {key: f"no series for {key[0]}/{key[1]}" for key in keys if key not in set(pairs)}
         return EventCounts(rows, config.source.step, start, end, problems, "file fallback.csv")

@@ -537,7 +537,7 @@ class _SloRows:
             bounds = np.flatnonzero(numbers[1:] != numbers[:-1]) + 1
         columns = {"position": positions[rows].astype(np.int32), **{c: _narrow(v[rows]) for c, v in counts.items()}}
         if customers is not None:
-            columns["customer"] = customers[rows].astype(np.int32)
+            columns["customer"] = customers[rows].astype(np.int32, copy=False)
         for begin, stop in zip(np.r_[0, bounds], np.r_[bounds, len(numbers)], strict=True):
             if begin == stop:
                 continue
