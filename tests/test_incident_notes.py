@@ -15,9 +15,11 @@ import pytest
 
 from reports.config import ConfigError
 from reports.pipeline import build_month
+from reports.render import render_service_html
 from reports.sources import EventCounts
 from reports.window import Month
 from tests.conftest import make_config
+from tests.test_render import text_of
 
 STEP = timedelta(minutes=5)
 RUN_AT = datetime(2026, 11, 1, 6, tzinfo=UTC)
@@ -73,12 +75,18 @@ def planted_frame() -> pd.DataFrame:
     )
 
 
-def month(notes: list[dict]):
+def month_report(notes: list[dict], maintenance: list[dict] = ()):
     config = make_config(
-        services=[{"name": "api", "slos": [{"name": "availability", "objective": 0.99}]}], incidents=notes
+        services=[
+            {"name": "api", "slos": [{"name": "availability", "objective": 0.99}], "maintenance": list(maintenance)}
+        ],
+        incidents=notes,
     )
-    report = build_month(config, Planted(planted_frame()), Month(2026, 10), RUN_AT)
-    return report.services[0].slos[0]
+    return build_month(config, Planted(planted_frame()), Month(2026, 10), RUN_AT)
+
+
+def month(notes: list[dict]):
+    return month_report(notes).services[0].slos[0]
 
 
 def test_a_correction_changes_sli_and_budget_by_exactly_the_excluded_events():
@@ -133,3 +141,18 @@ def test_notes_can_come_from_a_file(tmp_path):
     (tmp_path / "incidents.yaml").write_text(yaml.safe_dump([CORRECTION]))
     config = make_config(tmp_path, incidents_file="incidents.yaml", incidents=[NOTE_A])
     assert [n.id for n in config.incident_notes()] == ["INC-2", "INC-1"]
+
+
+def test_the_excluded_time_says_what_it_is_made_of():
+    maintenance = {"start": "2026-10-10T02:00:00Z", "end": "2026-10-10T03:00:00Z", "reason": "upgrade"}
+    corrected = text_of(render_service_html(month_report([CORRECTION]), "api"))
+    # 07:55-09:05: 14 steps, 70 minutes, 14,000 events
+    assert "Excluded by corrections 70 min 14,000 events in 1 correction, not counted" in corrected
+    both = text_of(render_service_html(month_report([CORRECTION], [maintenance]), "api"))
+    # plus 02:00-03:00: 12 steps of 1,000 events
+    assert (
+        "Excluded maintenance and corrections 2 h 10 min 26,000 events in 1 window and 1 correction, not counted"
+        in both
+    )
+    plain = text_of(render_service_html(month_report([], [maintenance]), "api"))
+    assert "Excluded maintenance 60 min 12,000 events in 1 window, not counted" in plain

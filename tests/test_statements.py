@@ -49,8 +49,9 @@ def frame(fleet_wide: bool = False) -> pd.DataFrame:
     return rows[["timestamp", "service", "slo", "customer", "good", "total"]]
 
 
-def report(fleet_wide: bool = False, **customers):
+def report(fleet_wide: bool = False, rows: pd.DataFrame | None = None, incidents=(), **customers):
     config = make_config(
+        incidents=list(incidents),
         services=[
             {
                 "name": "api",
@@ -73,7 +74,7 @@ def report(fleet_wide: bool = False, **customers):
             **customers,
         },
     )
-    return build_month(config, Planted(frame(fleet_wide)), Month(2026, 10), RUN_AT)
+    return build_month(config, Planted(frame(fleet_wide) if rows is None else rows), Month(2026, 10), RUN_AT)
 
 
 def statement(month, customer: str) -> str:
@@ -136,3 +137,38 @@ def test_fees_need_a_currency():
             services=[{"name": "api", "slos": [{"name": "availability", "objective": 0.999, "sla": True}]}],
             customers={"default_tier": "t", "tiers": {"t": {"objective": 0.99, "fee": 10}}},
         )
+
+
+def test_a_customer_name_with_hidden_characters_is_written_out_on_every_document(caplog):
+    rows = frame()
+    rows["customer"] = rows["customer"].replace("initech", "initech\u202egnp.exe")
+    month = report(rows=rows)
+    shown = "initech[U+202E]gnp.exe"
+    assert shown in {c.customer for c in month.services[0].slos[0].result.customers.customers}
+    assert "hidden characters; it is shown as initech[U+202E]gnp.exe" in caplog.text
+    html = render_statement_html(month, shown)
+    assert shown in text_of(html) and "\u202e" not in html
+    assert shown in credits_csv(month) and "\u202e" not in credits_csv(month)
+
+
+def test_a_budget_correction_is_listed_on_the_statements_whose_figures_it_changed():
+    correction = {
+        "id": "INC-9",
+        "service": "api",
+        "slo": "availability",
+        "start": "2026-10-15T12:00:00Z",
+        "end": "2026-10-15T12:30:00Z",
+        "title": "Load test against production",
+        "exclude": True,
+        "approver": "VP Engineering",
+    }
+    month = report(incidents=[correction])
+    # acme's 600 failures were all in the corrected span: 892,800 - 600 requests remain, all good
+    [acme] = [c for c in month.services[0].slos[0].result.customers.customers if c.customer == "acme"]
+    assert (acme.total_events, acme.good_events, acme.credit_percent) == (892_200, 892_200, 0)
+    text = statement(month, "acme")
+    assert "Other periods excluded" in text
+    assert "Payments API · Successful requests 15 Oct 12:00–12:30 UTC Load test against production" in text
+    assert "listed above, and in the other excluded periods, are not counted" in text
+    assert "VP Engineering" not in text  # who approved it is internal
+    assert "Other periods excluded" not in statement(report(), "acme")

@@ -414,7 +414,7 @@ def test_the_store_is_plain_parquet_with_its_record(setup):
     do_collect(config, datetime(2026, 10, 2, tzinfo=UTC), since=datetime(2026, 10, 1, tzinfo=UTC))
     path = Path(config.store.path) / "days" / "2026-10-01.parquet"
     frame = pd.read_parquet(path)
-    assert list(frame.columns) == ["timestamp", "service", "slo", "customer", "good", "total"]
+    assert list(frame.columns) == ["timestamp", "service", "slo", "customer", "good", "total", "unlabelled"]
     assert len(frame) == 2 * 288
     import pyarrow.parquet as pq
 
@@ -516,6 +516,8 @@ def test_the_stream_read_from_the_store_equals_the_long_frame_grouped(tmp_path: 
                     )
                 )
     frame = pd.concat(frames, ignore_index=True)
+    latency = (frame["service"] == "web") & (frame["slo"] == "latency")  # with the optional unlabelled count
+    frame["unlabelled"] = np.where(latency, rng.integers(0, 5, len(frame)), np.nan)
     store = CountStore(tmp_path / "store")
     collected = datetime(2026, 10, 5, tzinfo=UTC)
     # Oct 1 held whole; Oct 2 holds web/latency only up to 13:05 and not api at all; Oct 3 has no file.
@@ -549,6 +551,9 @@ def test_the_stream_read_from_the_store_equals_the_long_frame_grouped(tmp_path: 
     ]
     for a, b in pairs:
         assert (a.problem, a.customers is None) == (b.problem, b.customers is None), a.service
+        assert (a.unlabelled is None) == (b.unlabelled is None) == ((a.service, a.slo) != ("web", "latency"))
+        if a.unlabelled is not None:
+            np.testing.assert_array_equal(a.unlabelled, b.unlabelled)
         np.testing.assert_array_equal(a.good, b.good)
         np.testing.assert_array_equal(a.total, b.total)
         if a.customers is not None and b.customers is not None:
@@ -564,5 +569,6 @@ def test_the_stream_read_from_the_store_equals_the_long_frame_grouped(tmp_path: 
     acme = rows[rows["customer"] == "acme"]
     assert np.nansum(web.customers.total[0]) == acme["total"].sum()
     assert pairs[4][0].problem == "no series for gone/availability"
-    latency = frame[(frame["service"] == "web") & (frame["slo"] == "latency") & (frame["timestamp"] >= start)]
-    assert np.nansum(pairs[1][0].good) == latency["good"].sum()  # held to 13:05 on Oct 2, the source after
+    latency_rows = frame[(frame["service"] == "web") & (frame["slo"] == "latency") & (frame["timestamp"] >= start)]
+    assert np.nansum(pairs[1][0].good) == latency_rows["good"].sum()  # held to 13:05 on Oct 2, the source after
+    assert np.nansum(pairs[1][0].unlabelled) == latency_rows["unlabelled"].sum()

@@ -79,6 +79,19 @@ def describe_character(char: str) -> str:
     return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character')})"
 
 
+def shown_plainly(name: str) -> str:
+    """A name from the data (a customer label) with every hidden character written out as
+    ``[U+202E]``: the config rejects such names, but data cannot be sent back, and a customer's
+    name must read on a statement exactly as the bytes say, never reordered or disguised.
+
+    >>> shown_plainly("acme\u202egnp.exe")
+    'acme[U+202E]gnp.exe'
+    """
+    if hidden_character(name) is None:
+        return name
+    return "".join(f"[U+{ord(c):04X}]" if hidden_character(c) is not None else c for c in name)
+
+
 def check_name(value: str, what: str = "name", longest: int | None = MAX_NAME) -> str:
     """One line of visible text, at most ``longest`` characters: names reach headings, file
     names, email subjects, CSV and JSON. Customer names have no limit: they come from billing

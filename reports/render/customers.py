@@ -282,6 +282,18 @@ class StatementMaintenance:
 
 
 @dataclass(frozen=True)
+class StatementCorrection:
+    """A budget correction (an approved exclusion after the fact) on one of the statement's service
+    levels: the customer's figures leave its span out too, so the statement must say so."""
+
+    start: datetime
+    end: datetime
+    title: str
+    service_levels: tuple[str, ...]
+    """``service · slo`` (display names) of every line it applied to."""
+
+
+@dataclass(frozen=True)
 class StatementCredit:
     percent: float
     service_levels: tuple[str, ...]
@@ -332,6 +344,8 @@ class CustomerStatement:
     """Tighter type, for a statement that would not fit one page otherwise."""
     outages: tuple[StatementOutage, ...] = ()
     """In time order."""
+    corrections: tuple[StatementCorrection, ...] = ()
+    """In time order; empty when no correction touched the customer's service levels."""
     fee: str = ""
     """The month's fee as configured (empty without one)."""
     credit_total: str = ""
@@ -372,6 +386,7 @@ def customer_statement(
         return terms.service_names.get(service, service) if slo is None else terms.slo_names.get((service, slo), slo)
 
     outages = []
+    corrected: dict[tuple, list[str]] = {}
     default_tier = False
     for service in report.services:
         lines = []
@@ -409,6 +424,10 @@ def customer_statement(
                 for o in assessed.result.customer_outages
                 if o.customer == customer
             ]
+            for correction in assessed.result.corrections:
+                corrected.setdefault((correction.start, correction.end, correction.title), []).append(
+                    f"{shown(service.name)} · {shown(service.name, assessed.result.slo)}"
+                )
             lines.append(
                 StatementLine(
                     slo=shown(service.name, assessed.result.slo),
@@ -452,6 +471,10 @@ def customer_statement(
         unavailable=sum(line.unavailable for line in all_lines),
         compact=compact,
         outages=tuple(sorted(outages, key=lambda o: (o.start, o.service, o.slo))),
+        corrections=tuple(
+            StatementCorrection(start, end, title, tuple(levels))
+            for (start, end, title), levels in sorted(corrected.items())
+        ),
         fee=money(Decimal(repr(fee)), currency) if fee is not None else "",
         credit_total=money(min(owed, Decimal(repr(fee))), currency) if fee is not None and by_percent else "",
         claim=terms.claim if terms is not None else "",

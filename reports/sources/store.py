@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 from ..config import Config, format_duration
 from . import (
     COLUMNS,
+    UNLABELLED,
     CountStream,
     EventCounts,
     EventSource,
@@ -62,6 +63,7 @@ SCHEMA = pa.schema(
         ("customer", pa.dictionary(pa.int32(), pa.string())),
         ("good", pa.int64()),
         ("total", pa.int64()),
+        ("unlabelled", pa.float64()),  # model quality only; NaN elsewhere; absent in older files
     ]
 )
 
@@ -204,7 +206,9 @@ class CountStore:
         """Replace the day's file whole: temporary file, fsync, rename, fsync of the folder."""
         target = self.file(record.day)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        rows = frame[list(COLUMNS)].sort_values(["service", "slo", "customer", "timestamp"], kind="stable")
+        rows = frame.reindex(columns=[*COLUMNS, UNLABELLED]).sort_values(
+            ["service", "slo", "customer", "timestamp"], kind="stable"
+        )
         table = pa.Table.from_pandas(rows, schema=SCHEMA, preserve_index=False)
         table = table.replace_schema_metadata({METADATA_KEY: record.to_json()})
         try:
@@ -443,6 +447,8 @@ def _outcome(
 
 COUNT_COLUMNS = ("good", "total")
 """The count columns carried row by row from the day files to each SLO's arrays."""
+OPTIONAL_COUNTS = (UNLABELLED,)
+"""Optional count columns (float, NaN for none), kept only for the rows of SLOs that have them."""
 BATCH_ROWS = 1 << 20
 READERS = 2
 """Day files read at once by ``stream``: Parquet decoding and NumPy release the GIL."""
@@ -470,8 +476,9 @@ class _SloRows:
         for key, end in coverage.items():
             ends[self.number[key]] = pd.Timestamp(end).value
         names = parquet.schema_arrow.names
-        optional = [c for c in ("customer",) if c in names and any(self.keeps)]
-        columns = ["timestamp", "service", "slo", *optional, *COUNT_COLUMNS]
+        by_customer = "customer" in names and any(self.keeps)
+        optional = [c for c in OPTIONAL_COUNTS if c in names]
+        columns = ["timestamp", "service", "slo", *(["customer"] if by_customer else []), *COUNT_COLUMNS, *optional]
         taken = False
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
             stamps = _nanoseconds_of(batch.column("timestamp"))
@@ -481,8 +488,8 @@ class _SloRows:
             if isinstance(rows, np.ndarray) and not len(rows):
                 continue
             taken = True
-            customers = self._customer_codes(batch.column("customer"))[rows] if optional else None
-            counts = {c: batch.column(c).to_numpy(zero_copy_only=False)[rows] for c in COUNT_COLUMNS}
+            customers = self._customer_codes(batch.column("customer"))[rows] if by_customer else None
+            counts = {c: batch.column(c).to_numpy(zero_copy_only=False)[rows] for c in (*COUNT_COLUMNS, *optional)}
             self._add(numbers[rows], self.grid.positions_of(stamps[rows]), customers, counts)
         return taken
 
@@ -504,7 +511,10 @@ class _SloRows:
             numbers[rows],
             positions[rows],
             local[codes[rows]],
-            {c: frame[c].to_numpy(np.int64)[rows] for c in COUNT_COLUMNS},
+            {
+                **{c: frame[c].to_numpy(np.int64)[rows] for c in COUNT_COLUMNS},
+                **{c: frame[c].to_numpy(np.float64)[rows] for c in OPTIONAL_COUNTS if c in frame.columns},
+            },
         )
 
     def _numbers(self, services: pa.Array, slos: pa.Array) -> np.ndarray:
@@ -535,7 +545,12 @@ class _SloRows:
             rows = np.argsort(numbers, kind="stable")
             numbers = numbers[rows]
             bounds = np.flatnonzero(numbers[1:] != numbers[:-1]) + 1
-        columns = {"position": positions[rows].astype(np.int32), **{c: _narrow(v[rows]) for c, v in counts.items()}}
+        columns = {"position": positions[rows].astype(np.int32)}
+        for name, values in counts.items():
+            if name in COUNT_COLUMNS:
+                columns[name] = _narrow(values[rows])
+            elif not np.isnan(values).all():  # an optional count: only where some row has it
+                columns[name] = values[rows].astype(np.float64)
         if customers is not None:
             columns["customer"] = customers[rows].astype(np.int32, copy=False)
         for begin, stop in zip(np.r_[0, bounds], np.r_[bounds, len(numbers)], strict=True):
@@ -559,6 +574,11 @@ class _SloRows:
                 return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
             customers = pd.Categorical.from_codes(column("customer"), dtype=names, validate=False) if keeps else None
+            optional = {
+                name: np.concatenate([p.get(name, np.full(len(p["position"]), np.nan)) for p in pieces])
+                for name in OPTIONAL_COUNTS
+                if any(name in p for p in pieces)
+            }
             yield slo_counts(
                 service,
                 slo,
@@ -568,6 +588,7 @@ class _SloRows:
                 column("total"),
                 customers,
                 problems.get((service, slo)),
+                optional.get(UNLABELLED),
             )
 
 
@@ -619,7 +640,7 @@ def _combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
     for column in ("service", "slo", "customer"):
         names[column] = sorted(set().union(*(pd.unique(part[column]).tolist() for part in parts)))
     recoded = [
-        part[list(COLUMNS)].assign(
+        part[[*COLUMNS, UNLABELLED] if UNLABELLED in part else list(COLUMNS)].assign(
             timestamp=pd.DatetimeIndex(part["timestamp"]).as_unit("ns"),
             **{column: pd.Categorical(part[column], categories=values) for column, values in names.items()},
         )
