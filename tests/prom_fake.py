@@ -20,6 +20,8 @@ NON_FINITE = ("NaN", "+Inf", "-Inf")
 """Fault kinds that answer normally except that every value is this one."""
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 WINDOW = re.compile(r"\[(\d+)(ms|s|m|h|d)\]")
+EPOCH = 1_700_000_000.0
+"""Where the fake's counters start from 0 (before any test's range)."""
 
 
 @dataclass
@@ -177,11 +179,47 @@ class FakePrometheus:
             return [({label[1]: c, **part} if c else {**part}, value) for c in self.customers]
         return [({**part}, value * len(self.customers))]
 
+    def _continuous(self, query: str, at: float) -> list[tuple[dict[str, str], float]] | None:
+        """The fast counter reading (queries/continuous.promql), or None for any other query: every
+        series continues, one per customer, never resets; its last value grows by ``rate`` per second."""
+        if "last_over_time" not in query or "offset" in query or "unless" in query:
+            return None
+        rate = next((r for key, r in self.rates.items() if key in query), None)
+        if rate is None:
+            return []
+        label = re.search(r"sum by \((\w+)\)", query)
+        customers = [({label[1]: c} if c else {}) for c in self.customers] if label else [{}]
+        if "resets(" in query:  # the check: the series there are, one per customer, under any customer label
+            return [
+                (
+                    {
+                        "instance": c or "none",
+                        **({"customer": c, "tenant": c} if c else {}),
+                        "slo_report_part": "series",
+                    },
+                    0.0,
+                )
+                for c in self.customers
+            ]
+        value = rate * (at - EPOCH) * (1 if label else len(self.customers))
+        if "slo_report_part" not in query:
+            return [(group, value) for group in customers]
+        count = 1 if label else len(self.customers)
+        return [({**group, "slo_report_part": "last"}, value) for group in customers] + [
+            ({**group, "slo_report_part": "count"}, count) for group in customers
+        ]
+
     def _vector(self, query: str, at: float) -> list[dict]:
         window = _window(query)
         return [{"metric": labels, "value": [at, _number(value)]} for labels, value in self._groups(query, window)]
 
     def _matrix(self, query: str, times: list[float]) -> list[dict]:
+        if self._continuous(query, times[0]) is not None:
+            points: dict[tuple, tuple[dict[str, str], list]] = {}
+            for t in times:
+                for labels, value in self._continuous(query, t) or []:
+                    points.setdefault(tuple(sorted(labels.items())), (labels, []))[1].append([t, _number(value)])
+            return [{"metric": labels, "values": values} for labels, values in points.values()]
         window = _window(query)
         return [
             {"metric": labels, "values": [[t, _number(value)] for t in times]}

@@ -19,6 +19,8 @@ import pytest
 from reports.config import parse_config
 from reports.pipeline import build_month
 from reports.sources import source_for
+from reports.sources.promclient import PromClient
+from reports.sources.prometheus import Grid, _check_server, _read_continuous, _read_exceptions, _Slo
 from reports.window import Month
 from tests.prom_scrapes import (
     BORN,
@@ -209,3 +211,43 @@ def test_a_latency_threshold_counts_across_the_le_spelling_change(scrapes, url):
     fast = Scrapes([one_bucket]).step_counts(lambda s: True, start, 300, (end - start) // 300)
     assert (result.total_events, result.good_events) == (np.nansum(total), np.nansum(fast))
     assert 0.85 < result.sli < 0.95
+
+
+COUNTERS = (
+    "shop_requests_total",
+    'shop_requests_total{code=~"5.."}',
+    "ledger_entries_total",
+    'ledger_entries_total{outcome="rejected"}',
+)
+
+
+@pytest.mark.parametrize("label", [None, "instance"])
+def test_the_fast_reading_is_taken_only_where_it_equals_the_exact_one(url, label):
+    """A counter whose series run on without a break is read from its summed last values
+    (queries/continuous.promql). On every counter and range of the scenario that reading is
+    either declined (a gap, a reset, a series born or stopped) or equal, step by step, to the
+    reading of the exceptions; both happen, per customer (one series each) and summed."""
+    config = config_for(url)
+    client = PromClient(config.source)
+    ranges = [
+        SHORT,
+        (epoch("2024-10-05T00:00:00Z"), epoch("2024-10-08T00:00:00Z")),
+        (BORN // 3600 * 3600 - 86400, BORN // 3600 * 3600 + 86400),
+    ]
+    taken = []
+    try:
+        for start, end in ranges:
+            _check_server(client, end)
+            grid = Grid.of(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC), timedelta(minutes=5))
+            for selector in COUNTERS:
+                run = _Slo(client, grid, label, "shop", "availability")
+                fast = _read_continuous(run, "total", selector)
+                taken.append(fast is not None)
+                if fast is not None:
+                    exact = _read_exceptions(run, "total", selector)
+                    assert fast.keys() == exact.keys()
+                    for group, values in exact.items():
+                        np.testing.assert_array_equal(fast[group], values, err_msg=f"{selector} {group}")
+    finally:
+        client.close()
+    assert any(taken) and not all(taken)

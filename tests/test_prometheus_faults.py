@@ -125,9 +125,9 @@ def test_a_healthy_server_gives_every_step_of_every_slo():
     assert totals(counts, "api", "availability") == (288, 288 * 1199, 288 * 1200)
     assert totals(counts, "api", "latency") == (288, 288 * 1194, 288 * 1200)
     assert totals(counts, "web", "availability") == (288, 288 * 270, 288 * 300)
-    # the check (a query, buildinfo, /api/v1/stores, the range-edge probe, /metrics), then one request per
-    # counter (2 per SLO); latency also asks for its bucket bounds
-    assert len(fake.seen) == 5 + 2 * 3 + 1
+    # the check (a query, buildinfo, /api/v1/stores, the range-edge probe, /metrics), then two requests per
+    # counter (4 per SLO: the continuity check and the last values); latency also asks for its bucket bounds
+    assert len(fake.seen) == 5 + 4 * 3 + 1
 
 
 def test_every_call_is_a_form_post_with_an_explicit_evaluation_time():
@@ -141,12 +141,11 @@ def test_every_call_is_a_form_post_with_an_explicit_evaluation_time():
         assert seen.method == "POST" and seen.content_type == "application/x-www-form-urlencoded"
         if seen.path == "/api/v1/query":  # the range-edge probe is evaluated on a whole 10 s
             assert float(seen.form["time"]) in (END.timestamp(), END.timestamp() // 10 * 10)
-        else:
+        else:  # a counter's continuity check (one day per step), or its last values (from the step before)
             assert seen.path == "/api/v1/query_range"
-            assert (float(seen.form["start"]), float(seen.form["end"]), seen.form["step"]) == (
-                (START + timedelta(minutes=5)).timestamp(),
-                END.timestamp(),
-                "300",
+            assert (float(seen.form["start"]), float(seen.form["end"]), seen.form["step"]) in (
+                (END.timestamp(), END.timestamp(), "86400"),
+                (START.timestamp(), END.timestamp(), "300"),
             )
 
 
@@ -187,7 +186,7 @@ def test_5xx_then_recovery_gives_the_full_counts():
         counts = fetch(fake)
     assert counts.problems == {}
     assert totals(counts, "api", "availability") == (288, 288 * 1199, 288 * 1200)
-    assert len(fake.queries(AVAILABILITY)) == 2 + 1  # two refused, then the counter's one request
+    assert len(fake.queries(AVAILABILITY)) == 2 + 2  # two refused, then the counter's two requests
 
 
 def test_5xx_that_never_ends_marks_the_slo_with_the_status():
@@ -337,7 +336,7 @@ def test_query_range_is_split_so_no_request_exceeds_11000_points():
     assert totals(counts, "web", "availability") == (14_400, 14_400 * 54, 14_400 * 60)
     ranges = [s.form for s in fake.queries("web_requests_total") if s.form.get("step") == "60"]
     points = [round((float(r["end"]) - float(r["start"])) / 60) + 1 for r in ranges]
-    assert points == [11_000, 3_400]
+    assert points == [11_000, 3_401]  # from the end of the step before the range
     assert float(ranges[1]["start"]) == float(ranges[0]["end"]) + 60
 
 
@@ -354,8 +353,8 @@ def test_requests_grow_with_slos_not_with_customers_or_days():
             assert counts.problems == {}
             return len(fake.seen)
 
-    assert requests(2, 2, 0) == requests(20, 20, 0) == 12
-    assert requests(2, 2, 10) == 12 + 10 * 2
+    assert requests(2, 2, 0) == requests(20, 20, 0) == 18
+    assert requests(2, 2, 10) == 18 + 10 * 4
 
 
 def test_slos_under_an_sla_keep_the_customer_label_and_series_without_it_count_under_empty():
@@ -478,6 +477,15 @@ class _NoLabelOnErrors(FakePrometheus):
             part = {"slo_report_part": "step"} if "slo_report_part" in query else {}
             return [(part, sum(v for _, v in groups))] if groups else []
         return groups
+
+    def _continuous(self, query, at):
+        found = super()._continuous(query, at)
+        if not found or "errors_total" not in query:
+            return found
+        if "resets(" in query:
+            return [({k: v for k, v in labels.items() if k not in ("customer", "tenant")}, 0.0) for labels, _ in found]
+        last = [value for labels, value in found if labels.get("slo_report_part") != "count"]
+        return [({"slo_report_part": "last"}, sum(last)), ({"slo_report_part": "count"}, float(len(last)))]
 
 
 def test_a_bad_counter_without_the_customer_label_is_a_problem_not_a_silent_100_percent():

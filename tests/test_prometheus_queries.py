@@ -3,6 +3,7 @@ reconciliation of per-step rows with exact totals, and the source's configuratio
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ import pytest
 
 from reports.config import ConfigError, SloConfig, parse_config
 from reports.sources import SourceError, source_for
+from reports.sources.promclient import _fast_matrix, _matrix
 from reports.sources.prometheus import Grid, PrometheusSource
 from reports.sources.promql import QueryPlanError, at, counter, duration, escape, fill, plan, samples, series, templates
 from reports.sources.reconcile import carry, gaps, increase, to_counts
@@ -249,3 +251,37 @@ def test_a_counter_is_read_in_one_request_of_tagged_parts(closed, window):
     )
     assert query.count(" or label_replace(") == 4 and "increase(" not in query and "rate(" not in query
     assert samples("x_total", timedelta(minutes=5), closed) == f"x_total[{'599999ms' if closed else '10m'}]"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"status":"success","data":{"resultType":"matrix","result":[]}}',
+        b'{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"x]],[\\"}"},'
+        b'"values":[[1,"NaN"],[2.5,"+Inf"],[3,"-Inf"],[4,"1e-05"]]}]},"warnings":["w"]}',
+        b'{"status":"success","isPartial":false,"data":{"resultType":"matrix","result":'
+        b'[{"metric":{},"values":[[1.5,"3"]]}, {"metric":{"b":"c"},"values":[[1,"4"],[2,"5"]]}]}}',
+    ],
+)
+def test_a_matrix_decoded_fast_equals_the_standard_decoding(body):
+    fast = _fast_matrix(body)
+    standard = json.loads(body)
+    assert fast is not None
+    assert {k: v for k, v in fast.items() if k != "data"} == {k: v for k, v in standard.items() if k != "data"}
+    ours, theirs = _matrix(fast["data"], {}), _matrix(standard["data"], {})
+    assert ours.keys() == theirs.keys()
+    for key, (stamps, values) in theirs.items():
+        np.testing.assert_array_equal(ours[key][0], stamps)
+        np.testing.assert_array_equal(ours[key][1], values)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"status":"success","data":{"resultType":"mat',
+        b'{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"\xc3\xa9"},"values":[[1,"2"]]}]}}',
+        b'{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"2"],[2,"x"]]}]}}',
+    ],
+)
+def test_an_answer_the_fast_decoding_cannot_read_goes_to_the_standard_decoder(body):
+    assert _fast_matrix(body) is None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -386,7 +387,7 @@ class PromClient:
     @staticmethod
     def _data(response: requests.Response) -> dict[str, Any]:
         try:
-            body = response.json()
+            body = _fast_matrix(response.content) or response.json()
         except ValueError:
             raise PromError(
                 f"the answer is not JSON (HTTP {response.status_code}, starts {response.text[:80]!r})",
@@ -420,12 +421,70 @@ class PromClient:
         return data
 
 
+MATRIX_START = re.compile(rb'"resultType"\s*:\s*"matrix"\s*,\s*"result"\s*:\s*\[')
+SERIES_START = re.compile(rb'\s*\{\s*"metric"\s*:\s*')
+VALUES_START = re.compile(rb'\s*,\s*"values"\s*:\s*\[')
+SERIES_END = re.compile(rb"\s*\}\s*(,|\])")
+POINT_PUNCTUATION = b'[]"'
+_decoder = json.JSONDecoder()
+
+
+def _fast_matrix(content: bytes) -> dict[str, Any] | None:
+    """A matrix answer decoded with its points parsed by numpy, not as one Python list per point:
+    on a month of 5-minute points per customer the standard decoder costs several times what the
+    server needs to answer. Labels and the envelope go through the standard decoder. None where
+    the answer is not laid out as Prometheus and VictoriaMetrics write it; then the caller decodes
+    it the standard way."""
+    start = MATRIX_START.search(content)
+    if start is None:
+        return None
+    text = content.decode("utf-8")
+    if len(text) != len(content):
+        return None  # labels outside ASCII: byte and character offsets differ
+    at, result = start.end(), []
+    try:
+        if not re.compile(r"\s*\]").match(text, at):
+            while True:
+                found = SERIES_START.match(content, at)
+                if found is None:
+                    return None
+                metric, at = _decoder.raw_decode(text, found.end())
+                values = VALUES_START.match(content, at)
+                if values is None or not isinstance(metric, dict):
+                    return None
+                end = content.index(b"]]", values.end())
+                points = content[values.end() : end + 1].translate(None, POINT_PUNCTUATION)
+                pairs = content.count(b"],[", values.end(), end) + 1
+                numbers = np.fromstring(points.decode("ascii"), sep=",") if points else np.empty(0)
+                if len(numbers) != 2 * pairs:
+                    return None
+                result.append({"metric": metric, "points": (numbers[0::2].copy(), numbers[1::2].copy())})
+                closing = SERIES_END.match(content, end + 2)
+                if closing is None:
+                    return None
+                at = closing.end()
+                if closing[1] == b"]":
+                    break
+        else:
+            at = content.index(b"]", at) + 1
+        body = json.loads(content[: start.end() - 1] + b"[]" + content[at:])
+    except (ValueError, UnicodeDecodeError, DeprecationWarning):
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        return None
+    body["data"]["result"] = result
+    return body
+
+
 def _matrix(
     data: dict[str, Any], pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]]
 ) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
     """Add a matrix answer's series to ``pieces``; also return them joined."""
     try:
         for item in data["result"]:
+            if "points" in item:
+                pieces.setdefault(_labels(item.get("metric")), []).append(item["points"])
+                continue
             values = item["values"]
             stamps = np.fromiter((p[0] for p in values), dtype=float, count=len(values))
             numbers = np.array([p[1] for p in values], dtype=float)

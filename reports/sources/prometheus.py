@@ -1,7 +1,10 @@
 """Event counts from the Prometheus HTTP API (or a compatible engine: Thanos, Mimir, VictoriaMetrics).
 
 Per SLO, concurrently within ``max_concurrency``, the total and the bad (or good) counter are
-each read with one range request (``queries/counter.promql``) whose parts give, per step, the
+each checked with one small request; a counter whose series all have a sample in every step
+and never reset is then read with one request of summed last values per step
+(``queries/continuous.promql``, each sample read once), any other with one range request
+(``queries/counter.promql``) whose parts give, per step, the
 events of the series scraped in this step and the one before (summed on the server, per
 customer where an SLA needs them apart) and, series by series, only the exceptions: series
 that appear (born, or back after a scrape gap), vanish, or reset. Every count is a difference
@@ -56,6 +59,8 @@ RETENTION_FIX = (
 
 log = logging.getLogger(__name__)
 DAY_NS = 86_400 * 10**9
+EXACT_SUMS = 2.0**52
+"""Sums of last values below this are whole numbers held exactly in a float, so their differences are too."""
 Dense = dict[str, np.ndarray]
 
 
@@ -460,6 +465,63 @@ def _bound(value: str) -> str:
 
 
 def _read_counter(run: _Slo, what: str, selector: str) -> Dense:
+    """Events per step of one counter, by group; NaN where none of the group's series has a sample.
+
+    Read fast where no series of the counter breaks (``_read_continuous``), exactly otherwise."""
+    events = _read_continuous(run, what, selector)
+    return events if events is not None else _read_exceptions(run, what, selector)
+
+
+def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
+    """Events per step as differences of the summed last values (``queries/continuous.promql``),
+    or None where that would not be exact: a series reset, or missed a step (it appeared,
+    vanished, or had a scrape gap), or the sums are too large to subtract exactly.
+
+    A cheap check first (one value per series and day, and the series that reset), then one
+    request per step reading each sample once; the counts of series per step travel along
+    only where a customer has more than one series."""
+    grid, client = run.grid, run.client
+    shown = _counter_query(run, selector)
+    day = min(DAY_NS // 10**9, grid.count * grid.step)
+    reach = day + 2 * grid.step
+    days = -(-grid.count * grid.step // day)
+    text = promql.continuity(selector, timedelta(seconds=reach))
+    check = run._ask(
+        what, shown, lambda: client.range(text, grid.start + day, grid.start + days * day, day, reach=reach)
+    )
+    members: dict[str, set[Labels]] = {}
+    for labels in check:
+        if dict(labels).get(promql.PART) == "resets":
+            return None
+        members.setdefault(run.group(labels), set()).add(_series_key(labels))
+    if not members:
+        return {}
+    counted = any(len(series) > 1 for series in members.values())
+    step = timedelta(seconds=grid.step)
+    text = promql.last_values(selector, run.label or "", step, not client.engine.left_open, counted)
+    last = grid.end_of(grid.count - 1)
+    answer = run._ask(what, shown, lambda: client.range(text, grid.start, last, grid.step, reach=grid.step))
+    run.finite(what, shown, (values for _, values in answer.values()))
+    sums: Dense = {}
+    present: Dense = {}
+    for labels, (stamps, values) in answer.items():
+        laid = run._ask(what, shown, functools.partial(_lay, stamps, values, grid.start, grid.step, grid.count + 1))
+        part = dict(labels).get(promql.PART, "last")
+        (present if part == "count" else sums)[run.group(labels)] = laid
+    if set(sums) != set(members):
+        return None
+    events: Dense = {}
+    for group, values in sums.items():
+        seen = present.get(group, np.where(np.isnan(values), np.nan, 1.0))
+        if not np.all(seen == len(members[group])) or np.abs(values).max() >= EXACT_SUMS:
+            return None
+        events[group] = np.diff(values)
+        if (events[group] < 0).any():
+            return None  # the exact reading says why
+    return events
+
+
+def _read_exceptions(run: _Slo, what: str, selector: str) -> Dense:
     """Events per step of one counter, by group; NaN where none of the group's series has a sample.
 
     From one request (``queries/counter.promql``): the summed events of series continuing from

@@ -164,6 +164,27 @@ def counter(selector: str, by: str, step: timedelta, closed: bool) -> str:
     return " or ".join(parts)
 
 
+def continuity(selector: str, reach: timedelta) -> str:
+    """The check of ``continuous.promql``: per series, present within ``reach``, and reset there."""
+    values = {"series": selector, "reach": duration(reach)}
+    return " or ".join(
+        f'label_replace({fill(templates("continuous")[name], values)}, "{PART}", "{name}", "", "")'
+        for name in ("resets", "series")
+    )
+
+
+def last_values(selector: str, by: str, step: timedelta, closed: bool, counted: bool) -> str:
+    """Per step the sum of the series' last values by ``by`` (tagged ``last``), and with ``counted``
+    how many series had one (tagged ``count``)."""
+    values = {"series": selector, "by": by, "range": duration(one_step(step, closed))}
+    if not counted:
+        return fill(templates("continuous")["last"], values)
+    return " or ".join(
+        f'label_replace({fill(templates("continuous")[name], values)}, "{PART}", "{name}", "", "")'
+        for name in ("last", "count")
+    )
+
+
 def one_step(step: timedelta, closed: bool, steps: int = 1) -> timedelta:
     """The range that holds exactly ``steps`` steps' samples: a closed range also holds a sample on
     its lower edge, which belongs to the step before, so it is a millisecond shorter."""
@@ -245,6 +266,10 @@ def template_problems(config: Config) -> list[str]:
                 if planned.counters is not None:
                     for name, selector in zip(("total", planned.other[0]), planned.counters, strict=True):
                         built[f"{name} counter"] = counter(selector, by, timedelta(minutes=5), closed=True)
+                        built[f"{name} continuity counter"] = continuity(selector, timedelta(days=1))
+                        built[f"{name} last-values counter"] = last_values(
+                            selector, by, timedelta(minutes=5), closed=True, counted=True
+                        )
                 else:
                     built.update(total=planned.total, good=planned.good, bad=planned.bad)
             except QueryPlanError as exc:
@@ -254,7 +279,11 @@ def template_problems(config: Config) -> list[str]:
                 text = (query if name.endswith("counter") else at(query, timedelta(minutes=5))) if query else ""
                 problem = parse_error(text) if text else None
                 if problem is not None:
-                    template = "counter" if name.endswith("counter") else slo.sli.kind
+                    template = (
+                        ("continuous" if " " in name.removesuffix(" counter") else "counter")
+                        if name.endswith("counter")
+                        else slo.sli.kind
+                    )
                     problems.append(
                         f"{where}: the {name} query built from queries/{template}.promql does not parse "
                         f"({problem}): {text}; fix that template or this SLO's sli"
