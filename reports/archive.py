@@ -37,6 +37,18 @@ class ReportNotFound(ReportError):
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A month's figure for one SLO changed when the month was run again (late labels, late data)."""
+
+    previous_sli: float | None
+    sli: float | None
+    previous_generated_at: datetime
+    """When the report that stated ``previous_sli`` was generated."""
+    revised_at: datetime
+    """When the report that states ``sli`` was generated."""
+
+
+@dataclass(frozen=True)
 class SloMonth:
     """One SLO as one month's report stated it."""
 
@@ -60,6 +72,8 @@ class SloMonth:
     budget_remaining: float | None = None
     coverage: float | None = None
     """Share of the month's steps with data (None in reports that predate it)."""
+    revisions: tuple[Revision, ...] = ()
+    """Earlier runs of this month that stated another figure, oldest first."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +149,15 @@ def _slo_month(month: Month, service: str, slo: Mapping[str, Any]) -> SloMonth:
         credits=tuple((c["customer"], c["credit_percent"]) for c in customers if c["credit_percent"]),
         budget_remaining=budget.get("remaining"),
         coverage=slo.get("coverage"),
+        revisions=tuple(
+            Revision(r["previous_sli"], r["sli"], _instant(r["previous_generated_at"]), _instant(r["revised_at"]))
+            for r in slo.get("revisions") or ()
+        ),
     )
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def parse_report(document: Mapping[str, Any], path: Path | None = None) -> ArchivedReport:

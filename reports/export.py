@@ -79,6 +79,7 @@ def report_dict(report: MonthReport) -> dict[str, Any]:
                             }
                             for h in a.history
                         ],
+                        "revisions": plain(report.revisions_of(s.name, a.result.slo)),
                     }
                     for a in s.slos
                 ],

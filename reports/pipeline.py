@@ -15,7 +15,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from .archive import ArchivedReport, SloMonth, parse_report, previous_months, read_month
+from .archive import (
+    ArchivedReport,
+    Revision,
+    SloMonth,
+    UnreadableReport,
+    parse_report,
+    previous_months,
+    read_month,
+)
 from .compute import CustomerPlan, IncidentRules, MaintenanceWindow, SloSpec, StepCounts, Tier, compute_slo
 from .compute.burn import LOOKBACK
 from .compute.notes import annotate, correction_windows, notes_for
@@ -25,7 +33,7 @@ from .config.base import shown_plainly
 from .errors import ReportError
 from .export import report_dict
 from .output import write_month
-from .policy import assess_service, zones_of
+from .policy import ServiceAssessment, assess_service, zones_of
 from .progress import Meter, Progress
 from .render import render_documents
 from .report import CustomerTerms, MonthReport
@@ -52,11 +60,14 @@ def build_month(
     now: datetime,
     progress: Progress = lambda message: None,
     history: Sequence[ArchivedReport] = (),
+    earlier_run: ArchivedReport | None = None,
 ) -> MonthReport:
     """Stream the month's counts one SLO at a time: compute it, keep the result, drop the counts.
 
     Peak memory depends on the prefetch depth, not on the size of the fleet.
-    ``history``: earlier months' reports, oldest first, for the trend."""
+    ``history``: earlier months' reports, oldest first, for the trend. ``earlier_run``: this month's
+    report from a previous run, whose figures this run revises where they differ. ``now`` is the
+    as-of time late labels are judged against."""
     earlier = [report.slo_rows() for report in history]
     window = report_window(month, config.timezone, config.window)
     progress(f"fetching events {window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
@@ -78,7 +89,14 @@ def build_month(
             mine = notes_for(notes, service.name, slo.name)
             spec, steps = slo_spec(slo), step_counts(counts, stream.grid)
             result = compute_slo(
-                service.name, spec, steps, window, counts.problem, (*maintenance, *correction_windows(mine)), plan
+                service.name,
+                spec,
+                steps,
+                window,
+                counts.problem,
+                (*maintenance, *correction_windows(mine)),
+                plan,
+                as_of=now,
             )
             result = annotate(result, mine, steps, plan)
             results.append(
@@ -102,7 +120,30 @@ def build_month(
         zones=zones_of(config.policy),
         source_problems=tuple(why for _, why in sorted(problems)),
         customer_terms=customer_terms(config),
+        revisions=revisions(earlier_run, services, now),
     )
+
+
+def revisions(
+    earlier_run: ArchivedReport | None, services: Sequence[ServiceAssessment], now: datetime
+) -> dict[tuple[str, str], tuple[Revision, ...]]:
+    """Per SLO, the earlier run's revisions, plus one more where that run stated another SLI."""
+    if earlier_run is None:
+        return {}
+    stated = earlier_run.slo_rows()
+    found = {}
+    for service in services:
+        for assessed in service.slos:
+            key = (service.name, assessed.result.slo)
+            before = stated.get(key)
+            if before is None:
+                continue
+            changes = before.revisions
+            if before.sli != assessed.result.sli:
+                changes += (Revision(before.sli, assessed.result.sli, earlier_run.generated_at, now),)
+            if changes:
+                found[key] = changes
+    return found
 
 
 def slo_spec(slo: SloConfig) -> SloSpec:
@@ -119,6 +160,8 @@ def slo_spec(slo: SloConfig) -> SloSpec:
         budgeting=slo.budgeting,
         budget_slice=slo.slice,
         slice_target=slo.slice_target,
+        label_delay=slo.ground_truth.delay if slo.ground_truth is not None else None,
+        threshold=slo.sli.threshold if slo.sli.kind == "latency" else None,
     )
 
 
@@ -143,6 +186,7 @@ def step_counts(counts: SloCounts, grid: StepGrid) -> StepCounts:
         customers=names,
         customer_good=customers.good if customers is not None else None,
         customer_total=customers.total if customers is not None else None,
+        unlabelled=counts.unlabelled,
     )
 
 
@@ -225,10 +269,20 @@ def run_month(
             f"{month} has not ended yet (it ends {window.end:%Y-%m-%d %H:%M} UTC); "
             f"a report of part of a month would read as the whole month"
         )
-    report = build_month(config, source, month, now, progress, previous_months(output_dir, month))
+    report = build_month(
+        config, source, month, now, progress, previous_months(output_dir, month), earlier_run(output_dir, month)
+    )
     files = render_documents(report, progress)
     progress(f"writing {len(files)} files")
     return write_month(files, output_dir, str(month)), report
+
+
+def earlier_run(output_dir: Path, month: Month) -> ArchivedReport | None:
+    """This month's report from an earlier run, if one is readable (a revision is a nicety, never fatal)."""
+    try:
+        return read_month(output_dir, month)
+    except UnreadableReport:
+        return None
 
 
 def build_review(

@@ -216,7 +216,8 @@ def recommend(
             if judged_per_run(result):
                 what = (
                     f"the run of {local_time(incident.start, tz, '%d %b')} "
-                    f"({incident.bad_events} of {incident.total_events} jobs failed)"
+                    f"({incident.bad_events} of {incident.total_events} "
+                    f"{'runs late' if result.threshold is not None else 'jobs failed'})"
                 )
                 brief = f"postmortem owed for the run of {local_time(incident.start, tz, '%d %b')}"
             else:

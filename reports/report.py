@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .archive import Revision
 from .policy import ServiceAssessment, Zone
 from .window import ReportWindow
 
@@ -44,6 +45,11 @@ class MonthReport:
     """One line per SLO the source could not count (each names its service and SLO); those SLOs show "no data"."""
     customer_terms: CustomerTerms | None = None
     """With customer tiers: what the statements say beyond the figures."""
+    revisions: Mapping[tuple[str, str], tuple[Revision, ...]] = field(default_factory=dict)
+    """(service, SLO) → the earlier runs of this month that stated another figure, oldest first."""
+
+    def revisions_of(self, service: str, slo: str) -> tuple[Revision, ...]:
+        return tuple(self.revisions.get((service, slo), ()))
 
     @property
     def month_label(self) -> str:

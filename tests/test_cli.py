@@ -68,7 +68,7 @@ def test_run_writes_the_whole_month(example_files: dict[str, bytes], tmp_path: P
             "feature",
             0,
             "ALLOWED: model-api is in zone yellow (availability budget left 29.5%, latency "
-            "budget left 41.3%); feature changes are allowed (2026-10 report).",
+            "budget left 41.3%, quality budget left 25.4%); feature changes are allowed (2026-10 report).",
         ),
     ],
 )

@@ -125,7 +125,7 @@ def _report(out: Path) -> None:
             "BLOCKED: api is in zone orange (availability budget left 0.0%); feature changes are blocked "
             "(allowed: bugfix, security) (2026-10 report).",
         ),
-        (["validate", "--config", str(EXAMPLE_CONFIG)], f"{EXAMPLE_CONFIG}: 3 services, 5 SLOs, valid"),
+        (["validate", "--config", str(EXAMPLE_CONFIG)], f"{EXAMPLE_CONFIG}: 3 services, 7 SLOs, valid"),
     ],
 )
 @pytest.mark.slow

@@ -57,11 +57,13 @@ def test_slos_csv_has_one_row_per_service_and_slo(example_report):
     assert [(r["service"], r["slo"]) for r in rows] == [
         ("model-api", "availability"),
         ("model-api", "latency"),
+        ("model-api", "quality"),
         ("batch-inference", "job-success"),
+        ("batch-inference", "completion-time"),
         ("feature-store", "availability"),
         ("feature-store", "latency"),
     ]
-    batch = rows[2]
+    batch = rows[3]
     assert batch["status"] == "missed" and batch["zone"] == "red"
     assert (batch["good_events"], batch["total_events"]) == ("116", "124")
     assert float(batch["sli"]) == pytest.approx(116 / 124)

@@ -39,7 +39,7 @@ def test_zone_rules_match_the_policy_document():
 
 def test_example_recommendations_are_derived_from_the_numbers(example_report):
     model_api = example_report.service("model-api")
-    availability, latency = model_api.slos
+    availability, latency, _quality = model_api.slos
     assert model_api.zone.name == "yellow"
     assert availability.recommendations[0].kind == "zone"
     assert availability.recommendations[0].text == (

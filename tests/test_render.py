@@ -190,6 +190,24 @@ EXAMPLE_FIGURES = {
         "Nights with failed jobs Night Jobs run Failed Success rate Share of the month’s budget "
         "03 Oct 2026 4 4 0.00% 64.6% 11 Oct 2026 4 1 75.00% 16.2%",
     ],
+    ("model-api", "quality"): [
+        # 4,356,963 correct of 4,633,212 labelled (maintenance excluded): 0.94038; (1 − SLI) / 0.08 = 74.6% used
+        "Met. SLI 94.03% against the 92% objective: a margin of +2.0 pp. 74.6% of the error budget was used; "
+        "25.4% is left.",
+        # 5,000,771 predictions, 367,559 unlabelled on the 1st: 4,633,212 / 5,000,771 = 0.9265
+        "Provisional until 08 Nov 2026. 367,559 of 5,000,771 predictions have no ground truth yet (label coverage "
+        "92.6%)",
+        "Good events 4,356,963 Total events 4,633,212 Bad events 276,249",
+    ],
+    ("batch-inference", "completion-time"): [
+        # 5 late of 124 runs against 12.4 allowed: 40.3% used, rounded up
+        "Met. SLI 95.96% against the 90% objective: a margin of +6.0 pp. 40.4% of the error budget was used; "
+        "59.6% is left.",
+        "Good events 119 Total events 124 Bad events 5 Allowed bad events 12",
+        "Nights with late runs Night Runs Late (over 4 h 00 min) On-time rate Share of the month’s budget "
+        "Failed jobs (job success) 06 Oct 2026 4 2 50.00% 16.2% 0 20 Oct 2026 4 2 50.00% 16.2% 0 "
+        "29 Oct 2026 4 1 75.00% 8.1% 1",
+    ],
     ("feature-store", "availability"): [
         "Met. SLI 99.997% against the 99.99% objective: a margin of +0.0071 pp. 29.5% of the error budget was "
         "used; 70.5% is left.",
@@ -338,10 +356,10 @@ def test_summary_pdf_is_one_page_with_every_slo(rendered, example_report):
     data = rendered[0]["summary.pdf"]
     assert pdf_pages(data) == 1
     text = pdf_text(data)
-    assert "October 2026" in text and "5 SLOs across 3 services: 4 met, 1 missed. 2 postmortems owed." in text
+    assert "October 2026" in text and "7 SLOs across 3 services: 6 met, 1 missed. 2 postmortems owed." in text
     for service in example_report.services:
         assert service.name in text
-    for sli in ("99.92%", "97.06%", "93.54%", "99.997%", "99.74%"):
+    for sli in ("99.92%", "97.06%", "94.03%", "93.54%", "95.96%", "99.997%", "99.74%"):
         assert sli in text
     assert "overspent by 29.1%" in text
     assert "Page 1 of 1" in text

@@ -413,7 +413,7 @@ def test_the_store_is_plain_parquet_with_its_record(setup):
     do_collect(config, datetime(2026, 10, 2, tzinfo=UTC), since=datetime(2026, 10, 1, tzinfo=UTC))
     path = Path(config.store.path) / "days" / "2026-10-01.parquet"
     frame = pd.read_parquet(path)
-    assert list(frame.columns) == ["timestamp", "service", "slo", "customer", "good", "total"]
+    assert list(frame.columns) == ["timestamp", "service", "slo", "customer", "good", "total", "unlabelled"]
     assert len(frame) == 2 * 288
     import pyarrow.parquet as pq
 

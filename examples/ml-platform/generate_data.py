@@ -1,8 +1,10 @@
 """Generate the synthetic event counts for the `ml-platform` example.
 
 Writes data/ml-platform.csv.gz (next to this script, or --out PATH): a gzip CSV
-with header `timestamp,service,slo,customer,good,total`, one row per 5-minute
-step, service, SLO and customer, sorted by those columns. Steps run from
+with header `timestamp,service,slo,customer,good,total,unlabelled`, one row per
+5-minute step, service, SLO and customer (model quality: one row per step,
+without a customer), sorted by those columns; `unlabelled` is empty but for
+model quality. Steps run from
 2026-09-28T00:00Z (inclusive) to 2026-11-03T00:00Z (exclusive), so October 2026
 is covered with margin for 3-day alert look-backs and non-UTC time zones. The
 output is deterministic (numpy default_rng(20261001), gzip mtime 0).
@@ -17,6 +19,14 @@ Catalogue and background behaviour:
   Background: 0.03 % errors, 2.8 % slow.
 - batch-inference / job-success (0.95): one nightly job per customer; the
   01:00 UTC step has total=1 per customer, every other step has total=0.
+- model-api / quality (0.92, good = correct among labelled predictions): ~600
+  predictions per 5 min on the request curve, 95 % correct. Ground truth
+  arrives 0-5 days after a prediction (uniformly), and the file is exported
+  at 2026-11-01T06:00Z, so each prediction is labelled with probability
+  min(1, age / 5 days): October 27-31 are partly unlabelled (`unlabelled`
+  holds those predictions; `total` only the labelled ones).
+- batch-inference / completion-time (0.9, good = the run finished within
+  4 h): the same nightly runs as job-success (total=1 per customer at 01:00).
 - feature-store / availability (0.9999) and latency (0.99, good = reads under
   10 ms): ~20000 reads per 5 min, flatter daily cycle, weekends at 0.9x.
   Background: 0.0015 % errors, 0.25 % slow.
@@ -40,6 +50,11 @@ Incidents (UTC, each interval is [start, end)):
    service as a whole meets its objective).
 8. Outside October, model-api availability, 30 % errors, all customers:
    2026-09-29 12:00-13:00 and 2026-11-02 06:00-07:00.
+9. 2026-10-12 09:00 - 2026-10-14 09:00  model-api quality: a model rollout
+   drops accuracy to 82 % for two days (rolled back on the 14th).
+10. batch-inference late runs (over 4 h): 2026-10-06 acme and globex,
+   2026-10-20 initech and umbrella (a backfill), 2026-10-29 umbrella (5 of
+   124; that night umbrella's job also failed).
 """
 
 import argparse
@@ -60,6 +75,8 @@ OBJECTIVES = {
     ("batch-inference", "job-success"): 0.95,
     ("feature-store", "availability"): 0.9999,
     ("feature-store", "latency"): 0.99,
+    ("model-api", "quality"): 0.92,
+    ("batch-inference", "completion-time"): 0.9,
 }
 # Traffic multiplier by UTC hour (0..23): a European and a larger US hump.
 HOURLY_PROFILE = np.array(
@@ -116,6 +133,14 @@ BATCH_FAILURES = {
     "2026-10-29": ["umbrella"],
     "2026-11-01": ["acme"],
 }
+BATCH_LATE = {
+    "2026-10-06": ["acme", "globex"],
+    "2026-10-20": ["initech", "umbrella"],
+    "2026-10-29": ["umbrella"],
+}
+PREDICTIONS, ACCURACY = 600, 0.95
+ROLLOUT = ("2026-10-12T09:00", "2026-10-14T09:00", 0.82)
+LABELS_AS_OF, LABEL_DAYS = pd.Timestamp("2026-11-01T06:00Z"), 5
 # (service, start, end): steps with no rows at all for that service.
 SCRAPE_GAPS = [("feature-store", "2026-10-19T10:00", "2026-10-19T12:00")]
 
@@ -156,6 +181,26 @@ def long_frame(stamps, service, slo, good, total):
     )
 
 
+def quality(rng, steps, stamps):
+    """Correct predictions among the labelled ones, and the predictions still without a label."""
+    predictions = traffic(rng, steps, PREDICTIONS, 1.0, 0.8).sum(axis=1)
+    age = (LABELS_AS_OF - steps) / pd.Timedelta(days=LABEL_DAYS)
+    labelled = rng.binomial(predictions, np.clip(np.asarray(age, dtype=float), 0, 1))
+    start, end, accuracy = ROLLOUT
+    correct = rng.binomial(labelled, np.where(in_window(steps, start, end), accuracy, ACCURACY))
+    return pd.DataFrame(
+        {
+            "timestamp": stamps,
+            "service": "model-api",
+            "slo": "quality",
+            "customer": "",
+            "good": correct,
+            "total": labelled,
+            "unlabelled": predictions - labelled,
+        }
+    )
+
+
 def generate():
     rng = np.random.default_rng(SEED)
     steps = pd.date_range(START, END, freq="5min", inclusive="left")
@@ -178,11 +223,18 @@ def generate():
         row = steps.get_loc(pd.Timestamp(f"{day}T01:00", tz="UTC"))
         good_jobs[row, [CUSTOMERS.index(c) for c in customers]] = 0
     frames.append(long_frame(stamps, "batch-inference", "job-success", good_jobs, jobs))
+    on_time = jobs.copy()
+    for day, customers in BATCH_LATE.items():
+        row = steps.get_loc(pd.Timestamp(f"{day}T01:00", tz="UTC"))
+        on_time[row, [CUSTOMERS.index(c) for c in customers]] = 0
+    frames.append(long_frame(stamps, "batch-inference", "completion-time", on_time, jobs))
+    frames.append(quality(rng, steps, stamps))
 
     data = pd.concat(frames, ignore_index=True)
     times = pd.to_datetime(data["timestamp"], utc=True)
     for service, start, end in SCRAPE_GAPS:
         data = data[~((data["service"] == service) & in_window(times, start, end))]
+    data["unlabelled"] = data["unlabelled"].astype("Int64")
     return data.sort_values(["timestamp", "service", "slo", "customer"], ignore_index=True)
 
 

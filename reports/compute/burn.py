@@ -38,7 +38,7 @@ def daily_burn(
 ) -> tuple[DayBurn, ...]:
     """One row per local calendar day of the window (days follow the window's zone, DST included)."""
     days = []
-    firsts, dates = _local_days(window.start, len(total), step, window.timezone)
+    firsts, dates = local_days(window.start, len(total), step, window.timezone)
     if not dates:
         return ()
     good_days = np.add.reduceat(np.where(np.isnan(good), 0.0, good), firsts).tolist()
@@ -60,7 +60,7 @@ def daily_burn(
 
 
 @lru_cache(maxsize=8)
-def _local_days(start: datetime, steps: int, step: timedelta, tz: str) -> tuple[tuple[int, ...], tuple[date, ...]]:
+def local_days(start: datetime, steps: int, step: timedelta, tz: str) -> tuple[tuple[int, ...], tuple[date, ...]]:
     """The first step of each local calendar day, and the day: the same for every SLO of a run."""
     local = pd.date_range(start, periods=steps, freq=step).tz_convert(tz)
     ordinal = (local.year * 10000 + local.month * 100 + local.day).to_numpy()

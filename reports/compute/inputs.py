@@ -37,6 +37,10 @@ class SloSpec:
     """Time-slice budgeting: the length of a slice (apart from ``slice``, downtime's)."""
     slice_target: float | None = None
     """Time-slice budgeting: a slice is good when its good / total is at least this."""
+    label_delay: timedelta | None = None
+    """Model quality: labels are complete this long after the window ends (None: events are not late-labelled)."""
+    threshold: float | None = None
+    """Latency SLIs: seconds a good event stays within (for nightly runs, the completion deadline)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class StepCounts:
     customer_good: np.ndarray | None = None
     """customers × steps, NaN where the customer has no row in the step."""
     customer_total: np.ndarray | None = None
+    unlabelled: np.ndarray | None = None
+    """Model quality: predictions per step without ground truth yet (``total`` counts the labelled ones)."""
 
     def on(self, start: datetime, steps: int) -> StepCounts:
         """The same counts on ``steps`` steps from ``start`` (a whole number of steps away): cut or padded with NaN."""
@@ -76,6 +82,7 @@ class StepCounts:
             self.customers,
             _shifted(self.customer_good, offset, steps) if self.customer_good is not None else None,
             _shifted(self.customer_total, offset, steps) if self.customer_total is not None else None,
+            _shifted(self.unlabelled, offset, steps) if self.unlabelled is not None else None,
         )
 
 

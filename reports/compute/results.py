@@ -105,6 +105,39 @@ class BudgetPoint:
 
 
 @dataclass(frozen=True)
+class LabelDay:
+    day: date
+    predictions: int
+    """Predictions made that day, labelled or not."""
+    labelled: int
+    """Those with ground truth when the report ran: the day's valid events."""
+    correct: int
+    coverage: float | None
+    """labelled / predictions (None for a day without predictions)."""
+    sli: float | None
+    """correct / labelled (None for a day without labels)."""
+
+
+@dataclass(frozen=True)
+class LabelCoverage:
+    predictions: int
+    labelled: int
+    coverage: float | None
+    """Σ labelled / Σ predictions over the window: event-weighted, never a mean of the days."""
+    expected_by: datetime
+    """The window's end plus the label delay: when the month's labels should all be in."""
+    provisional: bool
+    """Predictions are still unlabelled and the report ran before ``expected_by``: the SLI may change."""
+    overdue: bool
+    """Predictions are still unlabelled after ``expected_by``: the labels are late, the SLI stands on what came."""
+    days: tuple[LabelDay, ...]
+
+    @property
+    def unlabelled(self) -> int:
+        return self.predictions - self.labelled
+
+
+@dataclass(frozen=True)
 class SloResult:
     service: str
     slo: str
@@ -145,6 +178,10 @@ class SloResult:
     """SLA-covered SLOs: each customer's own outages (its counts against its committed level), by customer and time."""
     no_data_spans: tuple[Span, ...] = ()
     """The periods inside the window (maintenance aside) with no data at all, for charts and findings."""
+    labels: LabelCoverage | None = None
+    """Model quality (``ground_truth`` configured): label coverage per day and whether the verdict is provisional."""
+    threshold: float | None = None
+    """Latency SLIs: the seconds a good event stays within; for nightly runs, the completion deadline."""
 
     @property
     def bad_events(self) -> int:

@@ -16,6 +16,7 @@ from .exact import exact
 from .gaps import missing_spans
 from .incidents import find_incidents
 from .inputs import MaintenanceWindow, SloSpec, StepCounts
+from .labels import label_coverage
 from .results import Budget, BudgetPoint, Downtime, SloResult
 from .status import Status
 from .timeslices import bad_slice_ends, time_slices
@@ -31,9 +32,11 @@ def compute_slo(
     problem: str | None = None,
     maintenance: Sequence[MaintenanceWindow] = (),
     customers: CustomerPlan | None = None,
+    as_of: datetime | None = None,
 ) -> SloResult:
     """``counts``: this SLO's events, from ``LOOKBACK`` before the window to its end (steps the counts
-    do not cover have no data). Steps that start inside a ``maintenance`` window are excluded from every figure."""
+    do not cover have no data). Steps that start inside a ``maintenance`` window are excluded from every figure.
+    ``as_of``: when the report runs (default: the window's end), against which late labels are judged."""
     step = counts.step
     lookback_steps = round(LOOKBACK / step)
     full = counts.on(window.start - LOOKBACK, lookback_steps + round((window.end - window.start) / step))
@@ -76,6 +79,19 @@ def compute_slo(
         if has_data
         else ()
     )
+    labels = (
+        label_coverage(
+            good_steps,
+            total_steps,
+            full.unlabelled[lookback_steps:] if full.unlabelled is not None else None,
+            window,
+            step,
+            slo.label_delay,
+            as_of or window.end,
+        )
+        if slo.label_delay is not None and has_data
+        else None
+    )
     return SloResult(
         service=service,
         slo=slo.name,
@@ -114,6 +130,8 @@ def compute_slo(
         budgeting=slo.budgeting,
         timeslices=slices,
         no_data_spans=missing_spans(window.start, step, np.isnan(total_steps) & ~excluded) if problem is None else (),
+        labels=labels,
+        threshold=slo.threshold,
     )
 
 

@@ -33,8 +33,10 @@ class SliConfig(Model):
     """raw: PromQL of valid events with ``{{window}}`` placeholders."""
     good_query: str | None = None
     """raw: PromQL of good events with ``{{window}}`` placeholders."""
+    predictions: str | None = None
+    """ratio, model quality: counter selector of all predictions, labelled or not (``total`` counts those with ground truth); with it the report shows label coverage. Needs ``ground_truth``."""
 
-    @field_validator("total", "bad", "good", "histogram", "total_query", "good_query")
+    @field_validator("total", "bad", "good", "histogram", "total_query", "good_query", "predictions")
     @classmethod
     def _parses(cls, value: str | None, info: ValidationInfo) -> str | None:
         """Selectors and queries parse as PromQL (offline); which is which depends on ``kind``."""
@@ -86,6 +88,22 @@ class IncidentConfig(Model):
     """SLA statements list a customer's own incident (the same rule on its own counts) as an outage when its failed requests add up to at least this many minutes of that customer's average traffic (error-equivalent minutes); fewer are noise on little traffic."""
 
 
+class GroundTruthConfig(Model):
+    """Model quality with late labels: valid events are the predictions whose ground truth has arrived,
+    so a month's SLI is provisional until the labels of its last days are in."""
+
+    delay: Duration = Field(default=timedelta(days=7))
+    """How long after the month ends its labels are expected to be complete, e.g. ``7d``. A report run
+    before then with predictions still unlabelled marks the verdict provisional until that date."""
+
+    @field_validator("delay")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("the label delay must be positive; write how long labels take to arrive, e.g. 7d")
+        return value
+
+
 def _slice_target(value: Any) -> float:
     """A share of good events in (0, 1]: 1 is allowed here (a slice must then be perfect)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -124,6 +142,8 @@ class SloConfig(Model):
     """Extra labels on this SLO's generated Prometheus rules (``slo-report rules``), e.g. ``{team: payments}``."""
     runbook: str | None = None
     """Runbook URL for this SLO's generated alerts; overrides ``rules.runbook``."""
+    ground_truth: GroundTruthConfig | None = None
+    """Model quality: the events are labelled predictions and labels arrive late; the report shows label coverage per day (rows need the ``unlabelled`` count, or ``sli.predictions`` with Prometheus) and a provisional verdict until the labels are expected."""
 
     @field_validator("display_name")
     @classmethod
@@ -157,6 +177,10 @@ class SloConfig(Model):
                 "budgeting: timeslices with sla: true is not supported: customers' SLIs and credits count events, "
                 "so the statement would not measure what the SLO does; remove one of them"
             )
+        if self.sli.predictions is not None and self.ground_truth is None:
+            raise ValueError("sli.predictions is set but ground_truth is not; add e.g. ground_truth: {delay: 7d}")
+        if self.sli.predictions is not None and self.sli.kind != "ratio":
+            raise ValueError("sli.predictions needs kind: ratio (labelled and correct predictions as counters)")
         if self.budgeting == "occurrences" and self.slice_target is not None:
             raise ValueError("slice_target is set but budgeting is occurrences; add budgeting: timeslices or remove it")
         return self

@@ -385,14 +385,18 @@ def burn_down_chart(
 GREEN = "#2e7d32"
 
 
-def runs_chart(days: Sequence[DayBurn], axis_label: str) -> Markup:
+RUN_OUTCOMES = ("jobs that succeeded", "jobs that failed")
+"""The runs chart's legend for a job-success SLO: good runs, bad runs."""
+
+
+def runs_chart(days: Sequence[DayBurn], axis_label: str, names: tuple[str, str] = RUN_OUTCOMES) -> Markup:
     """A batch SLO as runs: one column per night, its jobs that succeeded (green) under those that
     failed (red), and the number failed written over each failing night."""
     most = max([1] + [d.total for d in days])
     body, top = _legend(
         [
-            (f'<rect x="0" y="-5" width="18" height="10" fill="{GREEN}"/>', "jobs that succeeded"),
-            (f'<rect x="0" y="-5" width="18" height="10" fill="{RED}"/>', "jobs that failed"),
+            (f'<rect x="0" y="-5" width="18" height="10" fill="{GREEN}"/>', names[0]),
+            (f'<rect x="0" y="-5" width="18" height="10" fill="{RED}"/>', names[1]),
             (f'<rect x="0" y="-5" width="18" height="10" fill="{GAP}"/>', "no run"),
         ]
     )

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 
 from .. import format as fmt
+from ..archive import Revision
 from ..compute.burn import ALERT_PAIRS
 from ..compute.gaps import Span, exceeds_allowance, partial
 from ..compute.notes import Correction, IncidentNote
-from ..compute.results import DayBurn, Incident, SloResult
+from ..compute.results import DayBurn, Incident, LabelCoverage, SloResult
 from ..compute.timeslices import TimeSlices
 from ..config import CHANGE_KINDS
 from ..naming import file_stem
@@ -40,7 +41,7 @@ from .meta import DocumentMeta
 from .postmortem import PostmortemLink, draft_stem, postmortem_links
 
 TOP_RECOMMENDATIONS = 8
-TOP_INCIDENTS = 4
+TOP_INCIDENTS = 3
 WINDOW_KINDS = {"calendar-month": "calendar month", "30d": "rolling window"}
 
 
@@ -157,6 +158,12 @@ class SloSection:
     drafts: dict[datetime, str] = dataclasses.field(default_factory=dict)
     """Incident start → its postmortem draft, relative to the month folder."""
     trend: Trend | None = None
+    labels: LabelCoverage | None = None
+    """Model quality: label coverage per day, and whether the verdict is provisional."""
+    deadline_minutes: float | None = None
+    """Nightly runs judged on completion time: the deadline a run must finish within."""
+    late_nights: tuple[LateNight, ...] = ()
+    """Completion time: the nights with a run over the deadline."""
 
     @property
     def excluded_what(self) -> str:
@@ -168,6 +175,23 @@ class SloSection:
     @property
     def has_data(self) -> bool:
         return self.status != "no data"
+
+    @property
+    def provisional_until(self) -> datetime | None:
+        return self.labels.expected_by if self.labels is not None and self.labels.provisional else None
+
+
+@dataclass(frozen=True)
+class LateNight:
+    """One night of a completion-time SLO with a run over the deadline, and the same night's failed jobs."""
+
+    day: date
+    runs: int
+    late: int
+    sli: float | None
+    budget_share: float | None
+    failed: int | None
+    """Failed jobs that night from the service's job-success SLO (None without one)."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +247,8 @@ class IndexRow:
     budget_consumed: float | None = None
     trend: Trend | None = None
     gap_exceeds_allowance: bool = False
+    provisional_until: datetime | None = None
+    """Model quality with labels still missing: the verdict may change until this instant."""
 
 
 @dataclass(frozen=True)
@@ -311,6 +337,8 @@ class IncidentLine:
     incident: Incident
     per_run: bool = False
     """A batch SLO's failed run: said as the night and its failed jobs, not as a span of minutes."""
+    late: bool = False
+    """A per-run SLO judged on completion time: its bad runs were late, not failed."""
 
 
 @dataclass(frozen=True)
@@ -430,7 +458,14 @@ def _overspent(remaining: float | None) -> float | None:
     return -remaining if remaining is not None and remaining < 0 else None
 
 
-def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloSection:
+def slo_section(
+    index: int,
+    assessed: SloAssessment,
+    meta: DocumentMeta,
+    revisions: tuple[Revision, ...] = (),
+    failed_by_night: dict[date, int] | None = None,
+) -> SloSection:
+    """``failed_by_night``: for a completion-time SLO, the service's failed jobs per night, shown alongside."""
     r: SloResult = assessed.result
     d, b = r.downtime, r.budget
     anchor = slo_anchor(index, r.slo)
@@ -495,7 +530,11 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
             if r.has_data and r.burn_down and not is_batch
             else None
         ),
-        runs_chart=charts.runs_chart(r.days, meta.day_axis) if r.has_data and r.days and is_batch else None,
+        runs_chart=charts.runs_chart(
+            r.days, meta.day_axis, ("runs on time", "late runs") if r.threshold is not None else charts.RUN_OUTCOMES
+        )
+        if r.has_data and r.days and is_batch
+        else None,
         failed_nights=tuple(day for day in r.days if day.total > day.good) if is_batch else (),
         incidents=incidents,
         outside_incidents_share=_tidy(r.outside_incidents_share),
@@ -504,14 +543,40 @@ def slo_section(index: int, assessed: SloAssessment, meta: DocumentMeta) -> SloS
         alerts_firing_at_end=sum(a.firing_at_end for a in alerts),
         recommendations=tuple(advice.text for advice in assessed.recommendations),
         customers=customers_section(r, assessed.result.service, anchor),
-        history=history_section(assessed, meta.month),
+        history=history_section(assessed, meta.month, revisions),
         budgeting=r.budgeting,
         timeslices=r.timeslices,
         corrections=r.corrections,
         unmatched_notes=r.unmatched_notes,
         drafts={i.start: draft_stem(r.service, r.slo, i.start) + ".html" for i in incidents if i.postmortem_required},
         trend=trend_of(assessed),
+        labels=r.labels,
+        deadline_minutes=r.threshold / 60 if is_batch and r.threshold is not None else None,
+        late_nights=late_nights(r, failed_by_night) if is_batch and r.threshold is not None else (),
     )
+
+
+def late_nights(r: SloResult, failed_by_night: dict[date, int] | None) -> tuple[LateNight, ...]:
+    return tuple(
+        LateNight(
+            day.day,
+            day.total,
+            day.total - day.good,
+            day.sli,
+            day.budget_share,
+            failed_by_night.get(day.day) if failed_by_night is not None else None,
+        )
+        for day in r.days
+        if day.total > day.good
+    )
+
+
+def failed_jobs(service: ServiceAssessment) -> dict[date, int] | None:
+    """Failed jobs per night from the service's per-run SLO without a deadline (job success), if it has one."""
+    for s in service.slos:
+        if judged_per_run(s.result) and s.result.threshold is None and s.result.has_data:
+            return {day.day: day.total - day.good for day in s.result.days}
+    return None
 
 
 def chart_bands(r: SloResult, meta: DocumentMeta) -> tuple[charts.Band, ...]:
@@ -534,7 +599,11 @@ def chart_bands(r: SloResult, meta: DocumentMeta) -> tuple[charts.Band, ...]:
 
 def service_page(report: MonthReport, service: ServiceAssessment, meta: DocumentMeta | None = None) -> ServicePage:
     meta = meta or document_meta(report)
-    slos = tuple(slo_section(i, s, meta) for i, s in enumerate(service.slos))
+    failed = failed_jobs(service)
+    slos = tuple(
+        slo_section(i, s, meta, report.revisions_of(service.name, s.result.slo), failed)
+        for i, s in enumerate(service.slos)
+    )
     return ServicePage(
         meta=meta,
         name=service.name,
@@ -588,6 +657,9 @@ def _index_service(service: ServiceAssessment) -> IndexService:
             trend=trend_of(s),
             gap_exceeds_allowance=s.result.has_data
             and exceeds_allowance(s.result.downtime.no_data_minutes, s.result.downtime.allowed_minutes),
+            provisional_until=s.result.labels.expected_by
+            if s.result.labels is not None and s.result.labels.provisional
+            else None,
         )
         for i, s in enumerate(service.slos)
     )
@@ -703,7 +775,14 @@ def slo_lines(report: MonthReport) -> list[SloLine]:
 def top_incidents(report: MonthReport) -> list[IncidentLine]:
     """The month's incidents, the largest share of budget first."""
     lines = [
-        IncidentLine(service.name, s.result.slo, service.owner, incident, judged_per_run(s.result))
+        IncidentLine(
+            service.name,
+            s.result.slo,
+            service.owner,
+            incident,
+            judged_per_run(s.result),
+            s.result.threshold is not None,
+        )
         for service in report.services
         for s in service.slos
         for incident in s.result.incidents

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..archive import Revision
 from ..compute.gaps import partial
 from ..format import used
 from ..policy import SloAssessment
@@ -51,11 +52,13 @@ class HistorySection:
     rows: tuple[HistoryRow, ...]
     """Earlier months, oldest first, then this month."""
     chart: Markup
+    revisions: tuple[Revision, ...] = ()
+    """Earlier runs of this month that stated another SLI (late labels or late data), oldest first."""
 
 
-def history_section(assessed: SloAssessment, month: str) -> HistorySection | None:
-    """None when no earlier month of this SLO exists in the output folder."""
-    if not assessed.history:
+def history_section(assessed: SloAssessment, month: str, revisions: tuple[Revision, ...] = ()) -> HistorySection | None:
+    """None when no earlier month of this SLO exists in the output folder and this month was never revised."""
+    if not assessed.history and not revisions:
         return None
     r = assessed.result
     rows = tuple(
@@ -85,7 +88,7 @@ def history_section(assessed: SloAssessment, month: str) -> HistorySection | Non
             partial(r.coverage, r.objective),
         ),
     )
-    return HistorySection(rows, consumption_chart(rows))
+    return HistorySection(rows, consumption_chart(rows), revisions)
 
 
 def _label(month: Month | str) -> str:

@@ -26,6 +26,8 @@ from ..config import Config
 from ..errors import ReportError
 
 COLUMNS = ("timestamp", "service", "slo", "customer", "good", "total")
+UNLABELLED = "unlabelled"
+"""The long frame's optional column: predictions without ground truth yet (model-quality SLOs; NaN elsewhere)."""
 
 
 class SourceError(ReportError):
@@ -75,6 +77,9 @@ class SloCounts:
     """Only for SLA-covered SLOs when tiers are configured (see :func:`keeps_customers`)."""
     problem: str | None = None
     """Why the source could not count this SLO, in a sentence naming service, SLO and query; "no data"."""
+    unlabelled: np.ndarray | None = None
+    """Model-quality SLOs: predictions per step still without ground truth (``total`` counts the labelled
+    ones); None for SLOs whose source has no such count."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +113,12 @@ def slo_counts(
     total: np.ndarray,
     customers: np.ndarray | None = None,
     problem: str | None = None,
+    unlabelled: np.ndarray | None = None,
 ) -> SloCounts:
     """One SLO's rows laid on the grid: rows in the same step are summed, rows off the grid dropped.
 
     ``customers``: each row's customer name ("" for none), only when the SLO keeps customers.
+    ``unlabelled``: each row's predictions without ground truth (NaN for none), for model-quality SLOs.
 
     >>> grid = StepGrid(pd.Timestamp("2026-10-01", tz="UTC"), pd.Timestamp("2026-10-01 00:15", tz="UTC"),
     ...                 timedelta(minutes=5))
@@ -124,7 +131,9 @@ def slo_counts(
     if not inside.all():
         positions, good, total = positions[inside], good[inside], total[inside]
         customers = customers[inside] if customers is not None else None
+        unlabelled = unlabelled[inside] if unlabelled is not None else None
     good_steps, total_steps = _laid(positions, good, total, count)
+    unlabelled_steps = _unlabelled(positions, unlabelled, total_steps)
     by_customer = None
     if customers is not None:
         named = customers != ""
@@ -137,7 +146,20 @@ def slo_counts(
             good=customer_good.reshape(len(names), count),
             total=customer_total.reshape(len(names), count),
         )
-    return SloCounts(service, slo, good_steps, total_steps, by_customer, problem)
+    return SloCounts(service, slo, good_steps, total_steps, by_customer, problem, unlabelled_steps)
+
+
+def _unlabelled(positions: np.ndarray, unlabelled: np.ndarray | None, total_steps: np.ndarray) -> np.ndarray | None:
+    """Σ unlabelled per step, NaN where the step has no data; None when no row carries the count."""
+    if unlabelled is None:
+        return None
+    values = unlabelled.astype(np.float64)
+    known = ~np.isnan(values)
+    if not known.any():
+        return None
+    sums = np.bincount(positions[known], weights=values[known], minlength=len(total_steps)).astype(np.float64)
+    sums[np.isnan(total_steps)] = np.nan
+    return sums
 
 
 def _laid(cells: np.ndarray, good: np.ndarray, total: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -195,6 +217,7 @@ class EventCounts:
         good = frame["good"].to_numpy(np.int64)
         total = frame["total"].to_numpy(np.int64)
         customers = frame["customer"].astype(str).to_numpy(object) if len(frame) else np.array([], dtype=object)
+        unlabelled = frame[UNLABELLED].to_numpy(np.float64) if UNLABELLED in frame.columns else None
 
         def each() -> Iterator[SloCounts]:
             for number, (service, slo, by_customer) in enumerate(wanted):
@@ -208,6 +231,7 @@ class EventCounts:
                     total[rows],
                     customers[rows] if by_customer else None,
                     self.problems.get((service, slo)),
+                    unlabelled[rows] if unlabelled is not None else None,
                 )
 
         return CountStream(grid, each(), self.description)
@@ -245,7 +269,10 @@ def long_frame(stream: CountStream, problems: dict[tuple[str, str], str] | None 
             rest_good = rest_good - np.nansum(c.good, axis=0)
             rest_total = rest_total - np.nansum(c.total, axis=0)
             rest_total = np.where(np.isnan(c.total).all(axis=0) | (rest_total != 0), rest_total, np.nan)
-        parts.append(_rows(grid, counts.service, counts.slo, "", rest_good, rest_total))
+        rest = _rows(grid, counts.service, counts.slo, "", rest_good, rest_total)
+        if counts.unlabelled is not None:
+            rest[UNLABELLED] = counts.unlabelled[np.flatnonzero(~np.isnan(rest_total))]
+        parts.append(rest)
     if not parts:
         return empty_frame()
     return pd.concat(parts, ignore_index=True)

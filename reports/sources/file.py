@@ -18,6 +18,7 @@ import pandas as pd
 from ..config import Config
 from . import (
     COLUMNS,
+    UNLABELLED,
     CountStream,
     EventCounts,
     SloCounts,
@@ -85,6 +86,7 @@ def _read(config: Config, grid: StepGrid) -> _Table:
     if missing:
         raise SourceError(f"{path}: missing column(s) {', '.join(missing)}; the header must be {','.join(COLUMNS)}")
     names = ["timestamp", "service", "slo", "good", "total"] + ([customer_column] if customer_column else [])
+    names += [UNLABELLED] if UNLABELLED in header else []
     table = _Table(catalogue_slos(config))
     lookup = {(service, slo): number for number, (service, slo, _) in enumerate(table.wanted)}
     customer_codes: dict[str, int] = {}
@@ -96,17 +98,22 @@ def _read(config: Config, grid: StepGrid) -> _Table:
         line, first_bad, bad_rows = 2, None, 0
         for chunk in chunks:
             good, total = _numbers(chunk)
+            unlabelled = _unlabelled(chunk)
             with np.errstate(invalid="ignore"):
                 bad = ~(good % 1 == 0) | ~(total % 1 == 0) | (good < 0) | (good > total)  # NaN, inf and 1.5 alike
+                bad |= ~np.isnan(unlabelled) & (~(unlabelled % 1 == 0) | (unlabelled < 0))
             if bad.any():
                 first_bad = first_bad or line + int(np.flatnonzero(bad)[0])
                 bad_rows += int(bad.sum())
             if first_bad is None:
-                _add_chunk(chunk, good, total, line, table, lookup, customer_column, customer_codes, grid, path)
+                _add_chunk(
+                    chunk, good, total, unlabelled, line, table, lookup, customer_column, customer_codes, grid, path
+                )
             line += len(chunk)
         if first_bad is not None:
             raise SourceError(
-                f"{path}: line {first_bad}: good and total must be whole numbers with 0 <= good <= total "
+                f"{path}: line {first_bad}: good and total must be whole numbers with 0 <= good <= total"
+                f"{f', and {UNLABELLED} empty or a whole number >= 0' if UNLABELLED in header else ''} "
                 f"({bad_rows} such row(s)); fix the data"
             )
     except (OSError, ValueError, pd.errors.ParserError) as exc:
@@ -122,10 +129,18 @@ def _numbers(chunk: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return good, total
 
 
+def _unlabelled(chunk: pd.DataFrame) -> np.ndarray:
+    """The optional column of predictions without ground truth: NaN where empty or absent."""
+    if UNLABELLED not in chunk.columns:
+        return np.full(len(chunk), np.nan)
+    return pd.to_numeric(chunk[UNLABELLED], errors="coerce").to_numpy(np.float64)
+
+
 def _add_chunk(
     chunk: pd.DataFrame,
     good: np.ndarray,
     total: np.ndarray,
+    unlabelled: np.ndarray,
     first_line: int,
     table: _Table,
     lookup: dict[tuple[str, str], int],
@@ -164,6 +179,8 @@ def _add_chunk(
         "good": _narrow(good[rows]),
         "total": _narrow(total[rows]),
     }
+    if not np.isnan(unlabelled[rows]).all():
+        columns[UNLABELLED] = unlabelled[rows]
     offsets = nanoseconds - (
         pd.Timestamp(grid.start).as_unit("ns").value + positions[rows] * pd.Timedelta(grid.step).value
     )
@@ -210,8 +227,12 @@ def _counts(
     names = None
     if customers is not None:
         names = np.array([*customers, ""], dtype=object)[customer]  # code -1: no customer column
+    unlabelled = None
+    if any(UNLABELLED in piece for piece in pieces):
+        parts = [piece.get(UNLABELLED, np.full(len(piece["position"]), np.nan)) for piece in pieces]
+        unlabelled = np.concatenate(parts)
     return slo_counts(
-        service, slo, grid, positions, column("good", np.int64), column("total", np.int64), names, problem
+        service, slo, grid, positions, column("good", np.int64), column("total", np.int64), names, problem, unlabelled
     )
 
 

@@ -35,6 +35,7 @@ from ..config import Config, SloConfig
 from ..window import COVERAGE_WARNING
 from . import (
     COLUMNS,
+    UNLABELLED,
     CountStream,
     EventCounts,
     SloCounts,
@@ -191,6 +192,7 @@ class PrometheusSource:
                             frame["good"].to_numpy(),
                             frame["total"].to_numpy(),
                             frame["customer"].to_numpy(object) if keeps else None,
+                            unlabelled=frame[UNLABELLED].to_numpy(np.float64) if UNLABELLED in frame else None,
                         )
             finally:
                 client.close()
@@ -383,7 +385,25 @@ def _fetch_slo(client: PromClient, grid: Grid, label: str | None, service: str, 
     carried = {
         key: reconcile.carry(other.get(key, np.zeros(grid.count)), ~np.isnan(values)) for key, values in total.items()
     }
-    return _exact_rows(service, slo.name, grid, kind, total, carried)
+    rows = _exact_rows(service, slo.name, grid, kind, total, carried)
+    if slo.sli.predictions is not None:
+        rows[UNLABELLED] = _unlabelled(run, slo.sli.predictions, total, rows)
+    return rows
+
+
+def _unlabelled(run: _Slo, selector: str, labelled: Dense, rows: pd.DataFrame) -> np.ndarray:
+    """Model quality: per row, the predictions (a third counter, read like the others) less the
+    labelled ones; never below zero. The rows are in ``_exact_rows`` order: by group, then step."""
+    predictions = _read_counter(run, "predictions", selector)
+    out = []
+    for key, values in labelled.items():
+        steps = np.flatnonzero(~np.isnan(values))
+        if not len(steps):
+            continue
+        made = np.nan_to_num(predictions.get(key, np.zeros(run.grid.count))[steps])
+        out.append(reconcile.to_counts(made, made.sum()))
+    made = np.concatenate(out) if out else np.zeros(0)
+    return np.maximum(made - rows["total"].to_numpy(np.float64), 0.0)
 
 
 def _bucket_bounds(run: _Slo, query: str) -> dict[Labels, float]:

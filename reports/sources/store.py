@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config import Config, format_duration
-from . import COLUMNS, EventCounts, EventSource, SourceError, empty_frame
+from . import COLUMNS, UNLABELLED, EventCounts, EventSource, SourceError, empty_frame
 
 DAY = timedelta(days=1)
 DAY_NS = 86_400 * 10**9
@@ -46,6 +46,7 @@ SCHEMA = pa.schema(
         ("customer", pa.dictionary(pa.int32(), pa.string())),
         ("good", pa.int64()),
         ("total", pa.int64()),
+        ("unlabelled", pa.float64()),  # model quality only; NaN elsewhere; absent in older files
     ]
 )
 
@@ -183,7 +184,9 @@ class CountStore:
         """Replace the day's file whole: temporary file, fsync, rename, fsync of the folder."""
         target = self.file(record.day)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        rows = frame[list(COLUMNS)].sort_values(["service", "slo", "customer", "timestamp"], kind="stable")
+        rows = frame.reindex(columns=[*COLUMNS, UNLABELLED]).sort_values(
+            ["service", "slo", "customer", "timestamp"], kind="stable"
+        )
         table = pa.Table.from_pandas(rows, schema=SCHEMA, preserve_index=False)
         table = table.replace_schema_metadata({METADATA_KEY: record.to_json()})
         try:
@@ -395,7 +398,7 @@ def _combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
     for column in ("service", "slo", "customer"):
         names[column] = sorted(set().union(*(pd.unique(part[column]).tolist() for part in parts)))
     recoded = [
-        part[list(COLUMNS)].assign(
+        part[[*COLUMNS, UNLABELLED] if UNLABELLED in part else list(COLUMNS)].assign(
             timestamp=pd.DatetimeIndex(part["timestamp"]).as_unit("ns"),
             **{column: pd.Categorical(part[column], categories=values) for column, values in names.items()},
         )
