@@ -10,7 +10,9 @@ counts stay per customer, at 5-minute steps (the data of benchmarks/prometheus_f
    collected day is checked against the generated events;
 2. October 2024 plus the 3-day lookback written into a store through the same writer
    (``CountStore.write``, 34 day files), and its size on disk;
-3. the month read back through ``StoredSource.fetch``, as ``run`` does (no source behind it).
+3. the month read back through ``StoredSource.stream``, as ``run`` does (no source behind it):
+   every SLO's arrays built, one at a time, and dropped; ``--long-frame`` also times
+   ``StoredSource.fetch`` (the long frame, what ``collect`` and the tests compare with).
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="source.max_concurrency")
     parser.add_argument("--jobs", type=int, default=2, help="processes writing the month's day files")
     parser.add_argument("--skip-prometheus", action="store_true", help="only size and read-back")
+    parser.add_argument("--long-frame", action="store_true", help="also time the long frame (StoredSource.fetch)")
     args = parser.parse_args()
     print(f"{args.services} services × 2 SLOs × {args.customers} customers, 5m steps, customers kept")
     with tempfile.TemporaryDirectory() as scratch:
@@ -177,13 +180,30 @@ def main() -> None:
         data = catalogue("http://127.0.0.1:9", args.services, True, args.concurrency)
         data["store"] = {"path": str(store_path)}
         config, _ = parse_config(data)
+        source = StoredSource(CountStore(store_path), NoSource())
         before, started = cpu(), time.perf_counter()
-        counts = StoredSource(CountStore(store_path), NoSource()).fetch(config, window.start - LOOKBACK, window.end)
+        steps = customer_steps = 0
+        for counts in source.stream(config, window.start - LOOKBACK, window.end):
+            steps += int((~np.isnan(counts.total)).sum())
+            customer_steps += int((~np.isnan(counts.customers.total)).sum()) if counts.customers else 0
         wall, used = time.perf_counter() - started, cpu() - before
         print(
-            f"  month read back (StoredSource.fetch): {wall:.1f} s wall, {used:.1f} s CPU, {len(counts.frame) / 1e6:.1f}M rows"
+            f"  month read back (StoredSource.stream, every SLO's arrays): {wall:.1f} s wall, {used:.1f} s CPU, "
+            f"{steps / 1e6:.2f}M SLO steps, {customer_steps / 1e6:.1f}M customer steps; "
+            f"peak RSS so far {peak_mib():.0f} MiB"
         )
-    print(f"  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        if args.long_frame:
+            before, started = cpu(), time.perf_counter()
+            frame = source.fetch(config, window.start - LOOKBACK, window.end).frame
+            wall, used = time.perf_counter() - started, cpu() - before
+            print(
+                f"  month read back (StoredSource.fetch, the long frame): {wall:.1f} s wall, {used:.1f} s CPU, {len(frame) / 1e6:.1f}M rows"
+            )
+    print(f"  peak RSS {peak_mib():.0f} MiB")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

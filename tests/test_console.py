@@ -87,7 +87,8 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
     pass
-print("heavy:", sorted(m for m in ("pandas", "numpy", "weasyprint", "jinja2") if m in sys.modules))
+HEAVY = ("pandas", "numpy", "pyarrow", "weasyprint", "jinja2", "requests")
+print("heavy:", sorted(m for m in HEAVY if m in sys.modules))
 """
 
 

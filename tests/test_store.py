@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import UTC, date, datetime, timedelta
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -453,3 +454,121 @@ def test_an_slo_the_source_cannot_count_stays_a_problem_behind_the_store(setup):
     )
     assert next(a.result.status for a in report.service("ghost").slos) == "no data"
     assert month_figures(report)[("api", "availability")][1] > 0
+
+
+class _Fallback:
+    """The source behind the store: a fixed long frame, restricted to the SLOs and range asked for."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.asked: list[tuple[datetime, datetime]] = []
+
+    def fetch(self, config, start, end):
+        from reports.sources import EventCounts
+
+        self.asked.append((start, end))
+        keys = {(s.name, o.name) for s in config.services for o in s.slos}
+        pairs = list(zip(self.frame["service"], self.frame["slo"], strict=True))
+        rows = self.frame[
+            np.array([pair in keys for pair in pairs])
+            & (self.frame["timestamp"] >= start)
+            & (self.frame["timestamp"] < end)
+        ]
+        problems = {key: f"no series for {key[0]}/{key[1]}" for key in keys if key not in set(pairs)}
+        return EventCounts(rows, config.source.step, start, end, problems, "file fallback.csv")
+
+
+def test_the_stream_read_from_the_store_equals_the_long_frame_grouped(tmp_path: Path):
+    """Per customer and per step, NaN for no data: the streamed counts are the long frame's, exactly,
+    with days held whole, held in part (the source fills the rest), missing, and rows without a customer."""
+    from reports.config import parse_config
+    from reports.sources.store import DayRecord, Held
+
+    slos = [{"name": "availability", "objective": 0.999, "sla": True}, {"name": "latency", "objective": 0.99}]
+    config, _ = parse_config(
+        {
+            "title": "T",
+            "timezone": "UTC",
+            "source": {"type": "file", "path": "events.csv", "step": "5m"},
+            "customers": {"default_tier": "free", "tiers": {"free": {"objective": 0.99}}},
+            "services": [{"name": "web", "slos": slos}, {"name": "api", "slos": slos}, {"name": "gone", "slos": slos}],
+        },
+        tmp_path,
+    )
+    rng = np.random.default_rng(3)
+    stamps = pd.date_range("2026-10-01", "2026-10-04", freq="5min", inclusive="left", tz="UTC")
+    frames = []
+    for service in ("web", "api"):
+        for slo in ("availability", "latency"):
+            for customer in ("zeta", "acme", "", "mid"):
+                total = rng.poisson(30, len(stamps))
+                keep = rng.random(len(stamps)) > 0.1  # steps without a row: no data
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "timestamp": stamps[keep],
+                            "service": service,
+                            "slo": slo,
+                            "customer": customer,
+                            "good": (total - rng.binomial(total, 0.01))[keep],
+                            "total": total[keep],
+                        }
+                    )
+                )
+    frame = pd.concat(frames, ignore_index=True)
+    latency = (frame["service"] == "web") & (frame["slo"] == "latency")  # with the optional unlabelled count
+    frame["unlabelled"] = np.where(latency, rng.integers(0, 5, len(frame)), np.nan)
+    store = CountStore(tmp_path / "store")
+    collected = datetime(2026, 10, 5, tzinfo=UTC)
+    # Oct 1 held whole; Oct 2 holds web/latency only up to 13:05 and not api at all; Oct 3 has no file.
+    ends = {
+        date(2026, 10, 1): {
+            k: datetime(2026, 10, 2, tzinfo=UTC) for k in product(("web", "api"), ("availability", "latency"))
+        },
+        date(2026, 10, 2): {
+            ("web", "availability"): datetime(2026, 10, 3, tzinfo=UTC),
+            ("web", "latency"): datetime(2026, 10, 2, 13, 5, tzinfo=UTC),
+        },
+    }
+    for day, held in ends.items():
+        rows = frame[frame["timestamp"].dt.date == day]
+        record = DayRecord(
+            day, timedelta(minutes=5), tuple(Held(s, o, e, collected, "generated", {}) for (s, o), e in held.items())
+        )
+        store.write(record, rows)
+    start, end = datetime(2026, 10, 1, 6, tzinfo=UTC), datetime(2026, 10, 4, tzinfo=UTC)
+    fallback = _Fallback(frame)
+    source = StoredSource(store, fallback)
+
+    streamed = source.stream(config, start, end)
+    grouped = source.fetch(config, start, end).stream(config)
+
+    assert streamed.grid == grouped.grid and streamed.description == grouped.description
+    assert "count store (collected from generated) for UTC days 2026-10-01 to 2026-10-02" in streamed.description
+    pairs = list(zip(streamed, grouped, strict=True))
+    assert [(a.service, a.slo) for a, _ in pairs] == [
+        (s, o) for s in ("web", "api", "gone") for o in ("availability", "latency")
+    ]
+    for a, b in pairs:
+        assert (a.problem, a.customers is None) == (b.problem, b.customers is None), a.service
+        assert (a.unlabelled is None) == (b.unlabelled is None) == ((a.service, a.slo) != ("web", "latency"))
+        if a.unlabelled is not None:
+            np.testing.assert_array_equal(a.unlabelled, b.unlabelled)
+        np.testing.assert_array_equal(a.good, b.good)
+        np.testing.assert_array_equal(a.total, b.total)
+        if a.customers is not None and b.customers is not None:
+            expected = () if a.service == "gone" else ("acme", "mid", "zeta")
+            assert a.customers.names == b.customers.names == expected
+            np.testing.assert_array_equal(a.customers.good, b.customers.good)
+            np.testing.assert_array_equal(a.customers.total, b.customers.total)
+    # and both equal the rows themselves (hand-summed), no data where a step had no row
+    web = pairs[0][0]
+    rows = frame[(frame["service"] == "web") & (frame["slo"] == "availability") & (frame["timestamp"] >= start)]
+    assert np.nansum(web.total) == rows["total"].sum() and np.nansum(web.good) == rows["good"].sum()
+    assert np.isnan(web.total).sum() == len(set(stamps[stamps >= start]) - set(rows["timestamp"]))
+    acme = rows[rows["customer"] == "acme"]
+    assert np.nansum(web.customers.total[0]) == acme["total"].sum()
+    assert pairs[4][0].problem == "no series for gone/availability"
+    latency_rows = frame[(frame["service"] == "web") & (frame["slo"] == "latency") & (frame["timestamp"] >= start)]
+    assert np.nansum(pairs[1][0].good) == latency_rows["good"].sum()  # held to 13:05 on Oct 2, the source after
+    assert np.nansum(pairs[1][0].unlabelled) == latency_rows["unlabelled"].sum()

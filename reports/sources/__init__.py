@@ -111,13 +111,14 @@ def slo_counts(
     positions: np.ndarray,
     good: np.ndarray,
     total: np.ndarray,
-    customers: np.ndarray | None = None,
+    customers: np.ndarray | pd.Categorical | None = None,
     problem: str | None = None,
     unlabelled: np.ndarray | None = None,
 ) -> SloCounts:
     """One SLO's rows laid on the grid: rows in the same step are summed, rows off the grid dropped.
 
-    ``customers``: each row's customer name ("" for none), only when the SLO keeps customers.
+    ``customers``: each row's customer name ("" for none), only when the SLO keeps customers; a
+    Categorical is grouped by its codes, much faster than strings.
     ``unlabelled``: each row's predictions without ground truth (NaN for none), for model-quality SLOs.
 
     >>> grid = StepGrid(pd.Timestamp("2026-10-01", tz="UTC"), pd.Timestamp("2026-10-01 00:15", tz="UTC"),
@@ -132,20 +133,23 @@ def slo_counts(
         positions, good, total = positions[inside], good[inside], total[inside]
         customers = customers[inside] if customers is not None else None
         unlabelled = unlabelled[inside] if unlabelled is not None else None
-    good_steps, total_steps = _laid(positions, good, total, count)
-    unlabelled_steps = _unlabelled(positions, unlabelled, total_steps)
     by_customer = None
-    if customers is not None:
-        named = customers != ""
-        codes, names = pd.factorize(customers[named], sort=True)
-        flat = codes.astype(np.int64) * count + positions[named]
-        cells = len(names) * count
-        customer_good, customer_total = _laid(flat, good[named], total[named], cells)
-        by_customer = CustomerCounts(
-            names=tuple(str(name) for name in names),
-            good=customer_good.reshape(len(names), count),
-            total=customer_total.reshape(len(names), count),
+    if customers is None:
+        good_steps, total_steps = _laid(positions, good, total, count)
+    else:
+        codes, names = _customer_codes(customers)
+        # one grouping for both: row 0 holds the rows without a customer, row c + 1 customer c
+        customer_good, customer_total = _laid((codes + 1) * count + positions, good, total, (len(names) + 1) * count)
+        customer_good, customer_total = (
+            customer_good.reshape(len(names) + 1, count),
+            customer_total.reshape(len(names) + 1, count),
         )
+        no_rows = np.isnan(customer_total).all(axis=0)
+        good_steps, total_steps = np.nansum(customer_good, axis=0), np.nansum(customer_total, axis=0)
+        good_steps[no_rows] = np.nan
+        total_steps[no_rows] = np.nan
+        by_customer = CustomerCounts(names, customer_good[1:], customer_total[1:])
+    unlabelled_steps = _unlabelled(positions, unlabelled, total_steps)
     return SloCounts(service, slo, good_steps, total_steps, by_customer, problem, unlabelled_steps)
 
 
@@ -162,12 +166,25 @@ def _unlabelled(positions: np.ndarray, unlabelled: np.ndarray | None, total_step
     return sums
 
 
+def _customer_codes(customers: np.ndarray | pd.Categorical) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Each row's customer number in name order (-1 for none), and the names (those with a row only)."""
+    if isinstance(customers, pd.Categorical):
+        values, categories = customers.codes, [str(c) for c in customers.categories]
+    else:
+        values, uniques = pd.factorize(customers)
+        categories = [str(c) for c in uniques]
+    used = np.bincount(values.astype(np.int64) + 1, minlength=len(categories) + 1)[1:] > 0
+    named = sorted((i for i in np.flatnonzero(used) if categories[i] != ""), key=lambda i: categories[i])
+    numbers = np.full(len(categories) + 1, -1, dtype=np.int64)  # the last entry: code -1 (NaN) is no customer
+    numbers[named] = np.arange(len(named))
+    return numbers[values], tuple(categories[i] for i in named)
+
+
 def _laid(cells: np.ndarray, good: np.ndarray, total: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Σ per cell as float64 (exact for whole numbers below 2⁵³), NaN for cells without a row."""
-    rows = np.bincount(cells, minlength=size)
-    missing = rows == 0
-    good_sums = np.bincount(cells, weights=good.astype(np.float64), minlength=size).astype(np.float64, copy=False)
-    total_sums = np.bincount(cells, weights=total.astype(np.float64), minlength=size).astype(np.float64, copy=False)
+    missing = np.bincount(cells, minlength=size) == 0
+    good_sums = np.bincount(cells, weights=good, minlength=size).astype(np.float64, copy=False)
+    total_sums = np.bincount(cells, weights=total, minlength=size).astype(np.float64, copy=False)
     good_sums[missing] = np.nan
     total_sums[missing] = np.nan
     return good_sums, total_sums

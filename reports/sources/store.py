@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -32,12 +36,25 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config import Config, format_duration
-from . import COLUMNS, UNLABELLED, EventCounts, EventSource, SourceError, empty_frame
+from . import (
+    COLUMNS,
+    UNLABELLED,
+    CountStream,
+    EventCounts,
+    EventSource,
+    SloCounts,
+    SourceError,
+    StepGrid,
+    catalogue_slos,
+    empty_frame,
+    slo_counts,
+)
 
 DAY = timedelta(days=1)
 DAY_NS = 86_400 * 10**9
 FORMAT = 1
 METADATA_KEY = b"slo_reports"
+T = TypeVar("T")
 SCHEMA = pa.schema(
     [
         ("timestamp", pa.timestamp("ns", tz="UTC")),
@@ -169,16 +186,21 @@ class CountStore:
 
     def read(self, day: date) -> tuple[DayRecord, pd.DataFrame] | None:
         """Record and rows from one open file: a consistent pair even while ``collect`` replaces it."""
+        return self.reading(day, lambda record, parquet: (record, parquet.read().to_pandas()))
+
+    def reading(self, day: date, use: Callable[[DayRecord, pq.ParquetFile], T]) -> T | None:
+        """``use`` on the day's record and its open file (None without a file); a damaged file is a StoreError."""
         try:
             with self.file(day).open("rb") as handle:
                 parquet = pq.ParquetFile(handle)
                 record = DayRecord.from_json((parquet.schema_arrow.metadata or {})[METADATA_KEY])
-                frame = parquet.read().to_pandas()
+                return use(record, parquet)
         except FileNotFoundError:
             return None
+        except StoreError:
+            raise
         except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
             raise self._damaged(day, exc) from None
-        return record, frame
 
     def write(self, record: DayRecord, frame: pd.DataFrame) -> None:
         """Replace the day's file whole: temporary file, fsync, rename, fsync of the folder."""
@@ -266,98 +288,117 @@ class StoredSource:
     """The store for the days (and SLOs) it holds, ``fallback`` (the configured source) for the rest.
 
     The description says which UTC days came from where, and names the days that neither had,
-    with the reason."""
+    with the reason. ``stream`` is what ``run`` reads: each SLO's rows gathered as compact
+    columns, without the long frame; ``fetch`` builds the long frame (``collect`` and tests)."""
 
     def __init__(self, store: CountStore, fallback: EventSource):
         self.store = store
         self.fallback = fallback
 
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
-        stored = self._stored(config, start, end)
-        frames = list(stored.frames)
-        problems: dict[tuple[str, str], str] = {}
-        fetched_days: set[date] = set()
-        first_fetched: int | None = None
-        fallback = _name_of(config)
+        frames: list[pd.DataFrame] = []
+
+        def take(parquet: pq.ParquetFile, coverage: dict[tuple[str, str], datetime], lo: datetime) -> bool:
+            rows = _rows_held(parquet.read().to_pandas(), coverage, lo)
+            frames.append(rows)
+            return len(rows) > 0
+
+        stored = self._stored(config, start, end, take)
+        filled = self._fill(config, stored, frames.append)
+        frame = _combined([f for f in frames if len(f)])
+        pairs = frame[["service", "slo"]].drop_duplicates()
+        counted = set(zip(pairs["service"].astype(str), pairs["slo"].astype(str), strict=True))
+        problems, description = _outcome(stored, filled, counted, start, end)
+        return EventCounts(frame, config.source.step, start, end, problems, description)
+
+    def stream(self, config: Config, start: datetime, end: datetime) -> CountStream:
+        grid = StepGrid(start, end, config.source.step)
+        rows = _SloRows(catalogue_slos(config), grid)
+        stored = self._stored(config, start, end, rows.add_day, READERS)
+        filled = self._fill(config, stored, rows.add_frame)
+        problems, description = _outcome(stored, filled, rows.counted, start, end)
+        return CountStream(grid, rows.each(problems), description)
+
+    def _stored(self, config: Config, start: datetime, end: datetime, take: _Take, workers: int = 1) -> _Stored:
+        """Hand ``take`` the store's rows for [start, end), ``workers`` day files at a time; note the parts
+        of the range the source must fill."""
+        keys = wanted(config)
+        stored = _Stored()
+        days = [
+            utc_day(start) + DAY * i
+            for i in range((utc_day(end - timedelta(microseconds=1)) - utc_day(start)).days + 1)
+        ]
+        spans = [(max(start, day_start(day)), min(end, day_start(day) + DAY)) for day in days]
+
+        def read(day: date, span: tuple[datetime, datetime]) -> dict[tuple[str, str], datetime]:
+            use = functools.partial(self._held, config, keys, stored, take, day, *span)
+            return self.store.reading(day, use) or {}
+
+        if workers > 1:
+            with ThreadPoolExecutor(workers, thread_name_prefix="store") as pool:
+                coverages = list(pool.map(read, days, spans))
+        else:
+            coverages = list(map(read, days, spans))
+        for (lo, hi), coverage in zip(spans, coverages, strict=True):
+            for a, b in pairwise(sorted({lo, hi, *coverage.values()})):
+                stored.add(_Part(a, b, frozenset(key for key in keys if coverage.get(key, lo) < b)))
+        return stored
+
+    def _held(
+        self,
+        config: Config,
+        keys: list[tuple[str, str]],
+        stored: _Stored,
+        take: _Take,
+        day: date,
+        lo: datetime,
+        hi: datetime,
+        record: DayRecord,
+        parquet: pq.ParquetFile,
+    ) -> dict[tuple[str, str], datetime]:
+        """One day file: how far it covers each wanted SLO in [lo, hi); its rows go to ``take``."""
+        if record.step != config.source.step:
+            raise StoreError(
+                f"store.path: {self.store.file(day)} holds {format_duration(record.step)} steps but "
+                f"source.step is {format_duration(config.source.step)}; collect into a new store.path "
+                "after changing the step"
+            )
+        coverage: dict[tuple[str, str], datetime] = {}
+        holding = {held.key: held for held in record.held}
+        for key in keys:
+            held = holding.get(key)
+            if held is not None and held.end > lo:
+                coverage[key] = min(held.end, hi)
+                stored.origins.add(held.source)
+        if coverage and take(parquet, coverage, lo):
+            stored.days.add(day)
+        return coverage
+
+    def _fill(self, config: Config, stored: _Stored, add: Callable[[pd.DataFrame], None]) -> _Filled:
+        """Ask the source for the parts the store lacks; ``add`` takes each answer's long frame."""
+        filled = _Filled(_name_of(config))
         for part in stored.parts:
             if not part.missing:
                 continue
             counts = self.fallback.fetch(restricted(config, set(part.missing)), part.start, part.end)
-            fallback = counts.description or fallback
-            frames.append(counts.frame)
+            filled.fallback = counts.description or filled.fallback
+            add(counts.frame)
             for key, why in counts.problems.items():
-                problems.setdefault(key, why)
+                filled.problems.setdefault(key, why)
             stamps = _nanoseconds(counts.frame["timestamp"])
             if len(stamps):
-                fetched_days.update(_days_of(stamps))
-                first_fetched = min(
-                    int(stamps.min()), first_fetched if first_fetched is not None else int(stamps.min())
-                )
-        frame = _combined([f for f in frames if len(f)])
-        pairs = frame[["service", "slo"]].drop_duplicates()
-        counted = set(zip(pairs["service"].astype(str), pairs["slo"].astype(str), strict=True))
-        # A source that lacks part of the range (retention) finds no series for an SLO at all: with the
-        # rest of the range in the store that SLO still has counts, and the description names the gap.
-        partial = {key: why for key, why in problems.items() if key in counted}
-        description = _describe(
-            sorted(stored.days),
-            sorted(fetched_days),
-            utc_day(start),
-            utc_day(end - timedelta(microseconds=1)),
-            sorted(stored.origins),
-            fallback,
-            None if first_fetched is None else pd.Timestamp(first_fetched, tz="UTC").to_pydatetime(),
-        )
-        if partial:
-            first = next(iter(partial.values()))
-            description += (
-                f"; the source could not count {len(partial)} SLO(s) on the days asked of it (first: {first})"
-            )
-        return EventCounts(
-            frame=frame,
-            step=config.source.step,
-            start=start,
-            end=end,
-            problems={key: why for key, why in problems.items() if key not in counted},
-            description=description,
-        )
+                filled.days.update(_days_of(stamps))
+                first = int(stamps.min())
+                filled.first = first if filled.first is None else min(first, filled.first)
+        return filled
 
-    def _stored(self, config: Config, start: datetime, end: datetime) -> _Stored:
-        """The store's rows for [start, end), and the parts of the range the source must fill."""
-        keys = wanted(config)
-        stored = _Stored()
-        day = utc_day(start)
-        while day_start(day) < end:
-            lo, hi = max(start, day_start(day)), min(end, day_start(day) + DAY)
-            coverage: dict[tuple[str, str], datetime] = {}
-            found = self.store.read(day)
-            if found is not None:
-                record, frame = found
-                if record.step != config.source.step:
-                    raise StoreError(
-                        f"store.path: {self.store.file(day)} holds {format_duration(record.step)} steps but "
-                        f"source.step is {format_duration(config.source.step)}; collect into a new store.path "
-                        "after changing the step"
-                    )
-                for key in keys:
-                    held = record.holding(key)
-                    if held is not None and held.end > lo:
-                        coverage[key] = min(held.end, hi)
-                        stored.origins.add(held.source)
-                if coverage:
-                    rows = _rows_held(frame, coverage, lo)
-                    stored.frames.append(rows)
-                    if len(rows):
-                        stored.days.add(day)
-            for a, b in pairwise(sorted({lo, hi, *coverage.values()})):
-                stored.add(_Part(a, b, frozenset(key for key in keys if coverage.get(key, lo) < b)))
-            day += DAY
-        return stored
+
+_Take = Callable[[pq.ParquetFile, dict[tuple[str, str], datetime], datetime], bool]
+"""Takes a day file's rows of the SLOs in the coverage (each from ``lo`` to its covered end); True if any."""
 
 
 @dataclass
 class _Stored:
-    frames: list[pd.DataFrame] = field(default_factory=list)
     parts: list[_Part] = field(default_factory=list)
     days: set[date] = field(default_factory=set)
     origins: set[str] = field(default_factory=set)
@@ -369,6 +410,207 @@ class _Stored:
             self.parts[-1] = _Part(last.start, part.end, part.missing)
         else:
             self.parts.append(part)
+
+
+@dataclass
+class _Filled:
+    """What the source answered for the parts the store lacked."""
+
+    fallback: str
+    problems: dict[tuple[str, str], str] = field(default_factory=dict)
+    days: set[date] = field(default_factory=set)
+    first: int | None = None
+    """The earliest instant the source had, in ns."""
+
+
+def _outcome(
+    stored: _Stored, filled: _Filled, counted: set[tuple[str, str]], start: datetime, end: datetime
+) -> tuple[dict[tuple[str, str], str], str]:
+    """The problems of SLOs without a single row, and the description of where the counts came from."""
+    # A source that lacks part of the range (retention) finds no series for an SLO at all: with the
+    # rest of the range in the store that SLO still has counts, and the description names the gap.
+    partial = {key: why for key, why in filled.problems.items() if key in counted}
+    description = _describe(
+        sorted(stored.days),
+        sorted(filled.days),
+        utc_day(start),
+        utc_day(end - timedelta(microseconds=1)),
+        sorted(stored.origins),
+        filled.fallback,
+        None if filled.first is None else pd.Timestamp(filled.first, tz="UTC").to_pydatetime(),
+    )
+    if partial:
+        first = next(iter(partial.values()))
+        description += f"; the source could not count {len(partial)} SLO(s) on the days asked of it (first: {first})"
+    return {key: why for key, why in filled.problems.items() if key not in counted}, description
+
+
+COUNT_COLUMNS = ("good", "total")
+"""The count columns carried row by row from the day files to each SLO's arrays."""
+OPTIONAL_COUNTS = (UNLABELLED,)
+"""Optional count columns (float, NaN for none), kept only for the rows of SLOs that have them."""
+BATCH_ROWS = 1 << 20
+READERS = 2
+"""Day files read at once by ``stream``: Parquet decoding and NumPy release the GIL."""
+NO_SLO = np.iinfo(np.int64).min
+
+
+class _SloRows:
+    """Per catalogue SLO, its rows as compact columns (step number, customer code, counts), gathered
+    day file by day file in Arrow batches: only the needed columns, names as dictionary codes."""
+
+    def __init__(self, wanted: list[tuple[str, str, bool]], grid: StepGrid):
+        self.wanted = wanted
+        self.grid = grid
+        self.number = {(service, slo): n for n, (service, slo, _) in enumerate(wanted)}
+        self.keeps = [keeps for _, _, keeps in wanted]
+        self.customers: dict[str, int] = {"": 0}
+        """Customer name → code, over every day ("" is no customer); new names under ``naming``."""
+        self.naming = threading.Lock()
+        self.pieces: dict[int, list[dict[str, np.ndarray]]] = {}
+        self.counted: set[tuple[str, str]] = set()
+        """Every SLO with a row (what is not counted is "no data", with the source's reason)."""
+
+    def add_day(self, parquet: pq.ParquetFile, coverage: dict[tuple[str, str], datetime], lo: datetime) -> bool:
+        ends = np.full(len(self.wanted) + 1, NO_SLO, dtype=np.int64)
+        for key, end in coverage.items():
+            ends[self.number[key]] = pd.Timestamp(end).value
+        names = parquet.schema_arrow.names
+        by_customer = "customer" in names and any(self.keeps)
+        optional = [c for c in OPTIONAL_COUNTS if c in names]
+        columns = ["timestamp", "service", "slo", *(["customer"] if by_customer else []), *COUNT_COLUMNS, *optional]
+        taken = False
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+            stamps = _nanoseconds_of(batch.column("timestamp"))
+            numbers = self._numbers(batch.column("service"), batch.column("slo"))
+            keep = (stamps >= pd.Timestamp(lo).value) & (stamps < ends[numbers])
+            rows: slice | np.ndarray = slice(None) if keep.all() else np.flatnonzero(keep)
+            if isinstance(rows, np.ndarray) and not len(rows):
+                continue
+            taken = True
+            customers = self._customer_codes(batch.column("customer"))[rows] if by_customer else None
+            counts = {c: batch.column(c).to_numpy(zero_copy_only=False)[rows] for c in (*COUNT_COLUMNS, *optional)}
+            self._add(numbers[rows], self.grid.positions_of(stamps[rows]), customers, counts)
+        return taken
+
+    def add_frame(self, frame: pd.DataFrame) -> None:
+        """A source's long frame (the parts the store lacked)."""
+        if frame.empty:
+            return
+        keys = pd.MultiIndex.from_tuples([(service, slo) for service, slo, _ in self.wanted])
+        numbers = keys.get_indexer(pd.MultiIndex.from_arrays([frame["service"].astype(str), frame["slo"].astype(str)]))
+        self.counted.update(self.wanted[n][:2] for n in np.unique(numbers[numbers >= 0]))
+        positions = self.grid.positions(frame["timestamp"])
+        rows = np.flatnonzero((numbers >= 0) & (positions >= 0) & (positions < self.grid.count))
+        codes, names = pd.factorize(frame["customer"].astype(str))
+        with self.naming:
+            local = np.array(
+                [self.customers.setdefault(str(name), len(self.customers)) for name in names] + [0], np.int32
+            )
+        self._add(
+            numbers[rows],
+            positions[rows],
+            local[codes[rows]],
+            {
+                **{c: frame[c].to_numpy(np.int64)[rows] for c in COUNT_COLUMNS},
+                **{c: frame[c].to_numpy(np.float64)[rows] for c in OPTIONAL_COUNTS if c in frame.columns},
+            },
+        )
+
+    def _numbers(self, services: pa.Array, slos: pa.Array) -> np.ndarray:
+        """Each row's catalogue number (len(wanted) for an SLO not wanted), through the dictionaries."""
+        service_codes, service_names = _dictionary(services)
+        slo_codes, slo_names = _dictionary(slos)
+        number_of = np.array(
+            [self.number.get((service, slo), len(self.wanted)) for service in service_names for slo in slo_names],
+            dtype=np.int32,
+        )
+        return number_of[service_codes * np.int32(len(slo_names)) + slo_codes]
+
+    def _customer_codes(self, customers: pa.Array) -> np.ndarray:
+        codes, names = _dictionary(customers.fill_null("") if customers.null_count else customers)
+        with self.naming:
+            local = np.array([self.customers.setdefault(name, len(self.customers)) for name in names] + [0], np.int32)
+        return local[codes]
+
+    def _add(
+        self, numbers: np.ndarray, positions: np.ndarray, customers: np.ndarray | None, counts: dict[str, np.ndarray]
+    ) -> None:
+        """Rows of wanted SLOs on the grid, kept per SLO."""
+        present = np.bincount(numbers, minlength=len(self.wanted))
+        self.counted.update(self.wanted[n][:2] for n in np.flatnonzero(present))
+        rows: slice | np.ndarray = slice(None)
+        bounds = np.flatnonzero(numbers[1:] != numbers[:-1]) + 1
+        if len(bounds) + 1 > np.count_nonzero(present):  # an SLO in several runs: group them
+            rows = np.argsort(numbers, kind="stable")
+            numbers = numbers[rows]
+            bounds = np.flatnonzero(numbers[1:] != numbers[:-1]) + 1
+        columns = {"position": positions[rows].astype(np.int32)}
+        for name, values in counts.items():
+            if name in COUNT_COLUMNS:
+                columns[name] = _narrow(values[rows])
+            elif not np.isnan(values).all():  # an optional count: only where some row has it
+                columns[name] = values[rows].astype(np.float64)
+        if customers is not None:
+            columns["customer"] = customers[rows].astype(np.int32, copy=False)
+        for begin, stop in zip(np.r_[0, bounds], np.r_[bounds, len(numbers)], strict=True):
+            if begin == stop:
+                continue
+            number = int(numbers[begin])
+            piece = {name: values[begin:stop] for name, values in columns.items()}
+            if not self.keeps[number]:
+                piece.pop("customer", None)
+            self.pieces.setdefault(number, []).append(piece)
+
+    def each(self, problems: dict[tuple[str, str], str]) -> Iterator[SloCounts]:
+        """Each SLO's arrays in catalogue order, its rows dropped as it goes."""
+        names = pd.CategoricalDtype(list(self.customers))  # in code order
+        for number, (service, slo, keeps) in enumerate(self.wanted):
+            pieces = self.pieces.pop(number, [])
+
+            def column(name: str, pieces: list[dict[str, np.ndarray]] = pieces) -> np.ndarray:
+                """One column over the SLO's pieces (zeros where a piece lacks it: code 0 is no customer)."""
+                parts = [p[name] if name in p else np.zeros(len(p["position"]), np.int32) for p in pieces]
+                return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+            customers = pd.Categorical.from_codes(column("customer"), dtype=names, validate=False) if keeps else None
+            optional = {
+                name: np.concatenate([p.get(name, np.full(len(p["position"]), np.nan)) for p in pieces])
+                for name in OPTIONAL_COUNTS
+                if any(name in p for p in pieces)
+            }
+            yield slo_counts(
+                service,
+                slo,
+                self.grid,
+                column("position"),
+                column("good"),
+                column("total"),
+                customers,
+                problems.get((service, slo)),
+                optional.get(UNLABELLED),
+            )
+
+
+def _nanoseconds_of(stamps: pa.Array) -> np.ndarray:
+    """A timestamp column as int64 ns since the epoch (zero-copy for the store's own unit)."""
+    if stamps.type != pa.timestamp("ns", tz="UTC"):
+        stamps = stamps.cast(pa.timestamp("ns", tz="UTC"))
+    return stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
+
+
+def _dictionary(array: pa.Array) -> tuple[np.ndarray, list[str]]:
+    """A string column as integer codes and the names they stand for."""
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    return array.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False), array.dictionary.to_pylist()
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Whole counts in 4 bytes where they fit (they do per step), else 8."""
+    if not len(values) or -(2**31) <= values.min() <= values.max() < 2**31:
+        return values.astype(np.int32)
+    return values.astype(np.int64)
 
 
 def _days_of(stamps: np.ndarray) -> set[date]:
