@@ -22,7 +22,7 @@ from reports.compute.results import BudgetPoint, DayBurn
 from reports.export import report_json, slos_csv
 from reports.naming import file_stem
 from reports.pipeline import build_month
-from reports.render import charts, render_documents, render_index_html, render_service_html, render_summary_html
+from reports.render import charts, pdf, render_documents, render_index_html, render_service_html, render_summary_html
 from reports.render.environment import CHECKOUT_TEMPLATES, FILTERS, environment, template_root
 from reports.render.pdf import DataOnlyFetcher, FetchRefused, html_to_pdf
 from reports.sources import EventCounts
@@ -606,6 +606,21 @@ def test_pdf_rendering_asks_the_fetcher_and_it_refuses():
     data = html_to_pdf(html, fetcher)
     assert data.startswith(b"%PDF-") and "hello" in pdf_text(data)
     assert set(fetcher.refused) == {"file:///etc/hostname", "http://127.0.0.1:9/evil.css", "https://example.com/x.png"}
+
+
+def test_shared_pages_are_laid_out_once_and_read_as_if_rendered_whole(example_report):
+    """The glossary and policy pages are laid out once per process and taken into each service's
+    PDF, where each still carries its own document's running header and page number."""
+    pdf._shared.cache_clear()
+    for service in example_report.services[:2]:
+        markup = render_service_html(example_report, service.name)
+        assert pdf.SHARED_BEGIN in markup and pdf.SHARED_END in markup
+        whole = markup.replace(pdf.SHARED_BEGIN, "").replace(pdf.SHARED_END, "")
+        pages = pdf_page_texts(html_to_pdf(markup))
+        assert pages == pdf_page_texts(html_to_pdf(whole))
+        assert "Error-budget policy" in pages[-1] and service.name in pages[-1]
+        assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    assert (pdf._shared.cache_info().misses, pdf._shared.cache_info().hits) == (1, 1)
 
 
 # --- the environment and templates ---------------------------------------------------------

@@ -5,14 +5,26 @@ from the catalogue, so a URL in them must never make the renderer read a local f
 the network: the fetcher refuses every scheme but ``data:``, and there is no base URL to
 resolve relative names against.
 
-Every document carries the same inline style sheet; parsing it and compiling its selectors is
-a good part of each PDF's cost, so the first ``<style>`` block is parsed once (per distinct
-text) and handed to WeasyPrint as a ready ``CSS`` object. A style sheet that asks for any
-resource is not cached and stays inline, so its fetches go through the caller's fetcher.
+What makes a page cost, and what is done once instead of on every document:
+
+- Every document carries the same inline style sheet; parsing it and compiling its selectors
+  is a good part of each PDF's cost, so the first ``<style>`` block is parsed once (per
+  distinct text) and handed to WeasyPrint as a ready ``CSS`` object. A style sheet that asks
+  for any resource is not cached and stays inline, so its fetches go through the caller's
+  fetcher.
+- Pages that read the same in many documents (the service documents' glossary and policy,
+  three of a service's seven pages) sit between ``SHARED_BEGIN`` and ``SHARED_END``. They
+  are laid out once per process; each document lays out its own pages plus as many empty
+  pages, whose running header and "Page n of m" footer are its own, and takes the shared
+  pages' content into them.
+- Inline SVG charts are handed to WeasyPrint as ``data:`` images: inline, each of their
+  elements would go through the HTML style cascade; as images, WeasyPrint's SVG renderer
+  reads them directly. They draw the same.
 """
 
 from __future__ import annotations
 
+import base64
 import multiprocessing
 import os
 import re
@@ -21,10 +33,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 
 import weasyprint
+from weasyprint.document import Page
+from weasyprint.formatting_structure.boxes import MarginBox
 
 from ..progress import Meter
 
 ALLOWED_SCHEMES = frozenset({"data"})
+SHARED_BEGIN = "<!-- shared pages -->"
+SHARED_END = "<!-- /shared pages -->"
 
 
 class FetchRefused(ValueError):
@@ -47,6 +63,12 @@ class DataOnlyFetcher(weasyprint.URLFetcher):
 
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_CHART = re.compile(r'<svg class="chart" .*?</svg>', re.S)
+_BODY = re.compile(r"<body\b[^>]*>")
+_TITLE = re.compile(r"<title>.*?</title>", re.S)  # the document's own: not part of the shared pages
+_CLOSING_TAGS = re.compile(r"\s*(</\w+>\s*)*")
+# One empty page of a document whose content comes from the shared pages.
+_SLOT = '<div style="break-before: page; height: 1px"></div>'
 
 
 @lru_cache(maxsize=4)
@@ -65,6 +87,11 @@ def html_to_pdf(html: str, fetcher: DataOnlyFetcher | None = None) -> bytes:
 def html_to_pdf_pages(html: str, fetcher: DataOnlyFetcher | None = None) -> tuple[bytes, int]:
     """The PDF bytes and the number of pages."""
     fetcher = fetcher if fetcher is not None else DataOnlyFetcher()
+    rendered = _with_shared_pages(html, fetcher) or _render(html, fetcher)
+    return rendered.write_pdf(), len(rendered.pages)
+
+
+def _render(html: str, fetcher: DataOnlyFetcher) -> weasyprint.Document:
     stylesheets = []
     style = _STYLE.search(html)
     if style is not None and "url(" not in style[1] and "@import" not in style[1]:
@@ -72,9 +99,46 @@ def html_to_pdf_pages(html: str, fetcher: DataOnlyFetcher | None = None) -> tupl
         if sheet is not None:
             html = html[: style.start()] + html[style.end() :]
             stylesheets.append(sheet)
+    html = _CHART.sub(_chart_image, html)
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher, media_type="print")
-    rendered = document.render(stylesheets=stylesheets)
-    return rendered.write_pdf(), len(rendered.pages)
+    return document.render(stylesheets=stylesheets)
+
+
+def _chart_image(chart: re.Match[str]) -> str:
+    data = base64.b64encode(chart[0].encode("utf-8")).decode("ascii")
+    return f'<img class="chart" alt="" src="data:image/svg+xml;base64,{data}">'
+
+
+def _with_shared_pages(html: str, fetcher: DataOnlyFetcher) -> weasyprint.Document | None:
+    """The document with its shared pages laid out once per process; None when it has none
+    (or they are not its last pages, or asked for anything): then it is rendered whole."""
+    begin, end = html.find(SHARED_BEGIN), html.find(SHARED_END)
+    body = _BODY.search(html)
+    if begin < 0 or end < begin or body is None or body.end() > begin:
+        return None
+    if not _CLOSING_TAGS.fullmatch(html[end + len(SHARED_END) :]):
+        return None
+    shared = _shared(_TITLE.sub("", html[: body.end()], count=1) + html[begin:])
+    if shared is None:
+        return None
+    own = _render(html[:begin] + _SLOT * len(shared.pages) + html[end:], fetcher)
+    mine = len(own.pages) - len(shared.pages)
+    if mine < 1:
+        return None
+    pages = own.pages[:mine]
+    for slot, page in zip(own.pages[mine:], shared.pages, strict=True):
+        content = [box for box in page._page_box.children if not isinstance(box, MarginBox)]
+        margins = [box for box in slot._page_box.children if isinstance(box, MarginBox)]
+        pages.append(Page(slot._page_box.copy_with_children(content + margins)))
+    return own.copy(pages)
+
+
+@lru_cache(maxsize=8)
+def _shared(html: str) -> weasyprint.Document | None:
+    """The shared pages alone, laid out (their margins are the documents' own); None when they asked for anything."""
+    fetcher = DataOnlyFetcher()
+    document = _render(html, fetcher)
+    return None if fetcher.refused else document
 
 
 def pdfs(
