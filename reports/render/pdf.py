@@ -126,10 +126,13 @@ def _with_shared_pages(html: str, fetcher: DataOnlyFetcher) -> weasyprint.Docume
     if mine < 1:
         return None
     pages = own.pages[:mine]
-    for slot, page in zip(own.pages[mine:], shared.pages, strict=True):
-        content = [box for box in page._page_box.children if not isinstance(box, MarginBox)]
-        margins = [box for box in slot._page_box.children if isinstance(box, MarginBox)]
-        pages.append(Page(slot._page_box.copy_with_children(content + margins)))
+    try:  # WeasyPrint's page boxes are not public API: a version that changes them gets whole renders
+        for slot, page in zip(own.pages[mine:], shared.pages, strict=True):
+            content = [box for box in page._page_box.children if not isinstance(box, MarginBox)]
+            margins = [box for box in slot._page_box.children if isinstance(box, MarginBox)]
+            pages.append(Page(slot._page_box.copy_with_children(content + margins)))
+    except (AttributeError, TypeError):
+        return None
     return own.copy(pages)
 
 
