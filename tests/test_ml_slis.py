@@ -190,9 +190,9 @@ def test_completion_time_lists_the_late_runs_per_night_beside_the_failed_jobs(tm
     assert service_page(report, report.service("batch")).slos[0].late_nights == ()
 
 
-def test_the_count_store_keeps_the_unlabelled_predictions(tmp_path):
+def _collected(tmp_path):
+    """A quality SLO's partly labelled month (PARTIAL), collected into a count store; (config, store)."""
     from reports.collect import collect
-    from reports.export import report_dict
     from reports.sources import configured_source
     from reports.sources.store import CountStore
 
@@ -203,13 +203,16 @@ def test_the_count_store_keeps_the_unlabelled_predictions(tmp_path):
         store={"path": "store"},
         services=[{"name": "model", "slos": [{"name": "quality", "objective": 0.9, "ground_truth": {"delay": "7d"}}]}],
     )
-    collect(
-        config,
-        CountStore(config.store.path),
-        configured_source(config),
-        ON_THE_FIRST,
-        datetime(2026, 9, 27, tzinfo=UTC),
-    )
+    store = CountStore(config.store.path)
+    collect(config, store, configured_source(config), ON_THE_FIRST, datetime(2026, 9, 27, tzinfo=UTC))
+    return config, store
+
+
+def test_the_count_store_keeps_the_unlabelled_predictions(tmp_path):
+    from reports.export import report_dict
+    from reports.sources import configured_source
+
+    config, _ = _collected(tmp_path)
     from_store = build_month(config, source_for(config), OCTOBER, ON_THE_FIRST)
     assert from_store.source.startswith("count store")
     assert _quality(from_store).labels.unlabelled == 140
@@ -325,19 +328,7 @@ def test_the_example_month_shows_the_quality_regression_and_the_late_runs_with_t
 def test_store_files_written_before_the_unlabelled_column_still_read(tmp_path):
     import pyarrow.parquet as pq
 
-    from reports.collect import collect
-    from reports.sources import configured_source
-    from reports.sources.store import CountStore
-
-    _write(tmp_path, PARTIAL)
-    config = make_config(
-        tmp_path,
-        source={"type": "file", "path": "events.csv", "step": "1h"},
-        store={"path": "store"},
-        services=[{"name": "model", "slos": [{"name": "quality", "objective": 0.9, "ground_truth": {"delay": "7d"}}]}],
-    )
-    store = CountStore(config.store.path)
-    collect(config, store, configured_source(config), ON_THE_FIRST, datetime(2026, 9, 27, tzinfo=UTC))
+    config, store = _collected(tmp_path)
     for day in store.days():
         table = pq.read_table(store.file(day))
         pq.write_table(table.drop(["unlabelled"]).replace_schema_metadata(table.schema.metadata), store.file(day))
