@@ -444,13 +444,14 @@ def store_info(config_path: Path) -> None:
 
 
 @main.command()
-@click.option("--config", "config_path", required=True, type=click.Path(path_type=Path), help="Catalogue to check.")
-@click.option("--month", callback=_parse_month, metavar="YYYY-MM", help="Month to check; default: the current one.")
+@config_option(help="Catalogue to check.")
+@month_option("Month to check; default: the current one.")
+@console
 def doctor(config_path: Path, month: Month | None):
     """Check against the live server what a month's report will need, before the 1st comes.
 
-    One line per finding (ok, warning, error): the server and its engine, retention against
-    the month, every selector, every histogram threshold. Exit 1 on any error.
+    One line per finding (ok, warning, error; errors only with --quiet): the server and its engine,
+    retention against the month, every selector, every histogram threshold. Exit 1 on any error.
 
     \b
     Example:
@@ -472,8 +473,11 @@ def doctor(config_path: Path, month: Month | None):
     findings = [f"warning: {w}" for w in warnings] + [
         str(f) for f in diagnose(config, month or Month(local.year, local.month), now)
     ]
-    click.echo("\n".join(findings))
-    sys.exit(1 if any(line.startswith("error:") for line in findings) else 0)
+    errors = [line for line in findings if line.startswith("error:")]
+    shown = findings if log.isEnabledFor(logging.WARNING) else errors  # --quiet: the errors alone
+    if shown:
+        click.echo("\n".join(shown))
+    sys.exit(1 if errors else 0)
 
 
 @main.command("import")

@@ -139,6 +139,13 @@ def test_doctor_exits_1_on_a_blocking_finding_and_0_when_all_is_well(recent_prom
     sound = CliRunner().invoke(main, ["doctor", "--config", str(tmp_path / "sound.yaml"), "--month", "2024-10"])
     assert sound.exit_code == 1  # October is gone: retention is blocking on its own
     assert "error: deleted by retention" in sound.output
+    quiet = CliRunner().invoke(
+        main, ["doctor", "--config", str(tmp_path / "broken.yaml"), "--month", "2024-10", "--quiet"]
+    )
+    assert quiet.exit_code == 1 and quiet.output.splitlines() == [
+        line for line in broken.output.splitlines() if line.startswith("error:")
+    ]
+    assert len(quiet.output.splitlines()) == 3  # retention, the typo'd selector, the missing buckets
 
 
 def test_doctor_passes_a_sound_config_on_a_server_that_holds_the_month(exact_prometheus_url, tmp_path: Path):
