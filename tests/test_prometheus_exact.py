@@ -25,6 +25,7 @@ from reports.sources.prometheus import Grid, _check_server, _read_continuous, _r
 from reports.window import Month
 from tests.prom_scrapes import (
     BORN,
+    EDGE_CARRY,
     RESET_THEN_GAP,
     SHORT,
     STEP_EDGE_GAP,
@@ -212,6 +213,33 @@ def test_a_latency_threshold_counts_across_the_le_spelling_change(scrapes, url):
     fast = Scrapes([one_bucket]).step_counts(lambda s: True, start, 300, (end - start) // 300)
     assert (result.total_events, result.good_events) == (np.nansum(total), np.nansum(fast))
     assert 0.85 < result.sli < 0.95
+
+
+@pytest.mark.parametrize("label", [None, "instance"])
+def test_a_one_step_gap_after_a_sample_on_the_step_edge_is_no_data_not_a_quiet_step(scrapes, url, label):
+    """Instance a has a sample at 11:05:00, on a step's edge, and none until 11:10:15. A closed
+    range of a whole step (Prometheus 2's [5m]) would find the 11:05:00 sample again for the step
+    11:05-11:10 and make it a step without events; it has no data (NaN), which is what the truth
+    and the exact reading say. The fast reading asks a step less a millisecond where ranges are
+    closed, so it sees a missing and takes the exact reading, on every engine."""
+    config = config_for(url)
+    client = PromClient(config.source)
+    start, end = SHORT
+    try:
+        _check_server(client, end)
+        grid = Grid.of(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC), timedelta(minutes=5))
+        run = _Slo(client, grid, label, "shop", "availability")
+        fast = _read_continuous(run, "total", "edge_requests_total")
+        exact = _read_exceptions(run, "total", "edge_requests_total")
+    finally:
+        client.close()
+    gap = (EDGE_CARRY[0] - start) // 300  # the step 11:05-11:10
+    a_truth = expected(scrapes, _pick("edge_requests_total", instance="a"), start, end, 300)
+    b_truth = expected(scrapes, _pick("edge_requests_total", instance="b"), start, end, 300)
+    assert np.isnan(a_truth[gap]) and a_truth[gap + 1] > 0  # no sample in the gap; its events on the step after
+    summed = np.where(np.isnan(a_truth), b_truth, a_truth + b_truth)
+    np.testing.assert_array_equal(exact["a"] if label else exact[""], a_truth if label else summed)
+    assert fast is None
 
 
 COUNTERS = (
