@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from reports.collect import collect, fetch_start
 from reports.config import load_config
 from reports.sources import RetainingSource, configured_source
+from reports.sources.prometheus import retention_problem
 from reports.sources.store import CountStore
 from tests.test_store import CONFIG, truth, write_events
 
@@ -115,3 +117,21 @@ def test_collect_asks_for_the_oldest_instant_only_when_there_is_something_to_col
     again = Retaining(config, datetime(2026, 9, 1, tzinfo=UTC))
     assert collect(config, store, again, until).days == []
     assert again.oldest_asked == [] and again.asked == []
+
+
+@pytest.mark.parametrize(
+    "oldest, shown",
+    [
+        (at(17, 0, 0, 0, 500000), "2024-10-17 00:00:00.5 UTC"),  # it once read "00:00 ... 00:00"
+        (at(17, 0, 0, 37), "2024-10-17 00:00:37 UTC"),
+        (at(17, 0, 5), "2024-10-17 00:05 UTC"),
+    ],
+)
+def test_the_retention_message_shows_the_oldest_sample_to_the_second(oldest, shown):
+    client = SimpleNamespace(url="http://prometheus:9090", oldest=oldest.timestamp())
+    assert retention_problem(client, LEAD_IN_START.timestamp()) == (
+        "deleted by retention: the report needs samples from 2024-10-17 00:00 UTC, but http://prometheus:9090 holds "
+        f"samples only from {shown} on; keep the months you report on in long-term storage (Thanos, Mimir or "
+        "VictoriaMetrics) and point source.url at it, or raise Prometheus's --storage.tsdb.retention.time above 35d "
+        "so the whole month is still there on the 1st"
+    )

@@ -218,7 +218,7 @@ class PrometheusSource:
             config.source, self.session, attempts=self.attempts, backoff=self.backoff, max_points=self.max_points
         )
         try:
-            _check_server(client, at.timestamp())
+            _check_server(client, at.timestamp(), "asking for the oldest sample it holds: ")
         finally:
             client.close()
         return None if client.oldest is None else datetime.fromtimestamp(client.oldest, UTC)
@@ -271,15 +271,16 @@ def _customer_label(config: Config, slo: SloConfig) -> str | None:
     return config.customers.label if config.customers is not None and slo.sla else None
 
 
-def _check_server(client: PromClient, at: float) -> None:
+def _check_server(client: PromClient, at: float, asking: str = "") -> None:
     """One trivial query first: an unusable server is one clear error, not one per SLO. Then the
-    engine (its parameters, limits and range edges) and, for Prometheus, the oldest sample it holds."""
+    engine (its parameters, limits and range edges) and, for Prometheus, the oldest sample it holds.
+    ``asking``: what the check is for, where it is not a fetch (the error says so)."""
     try:
         client.detect(at)
         client.instant("vector(1)", at)
     except PromError as exc:
         hint = exc.hint or "check that url points at the Prometheus HTTP API"
-        raise SourceError(f"source.url {client.url}: {exc}; {hint}") from None
+        raise SourceError(f"source.url {client.url}: {asking}{exc}; {hint}") from None
     client.oldest = client.oldest_sample()
 
 
