@@ -8,6 +8,7 @@ query sums by a label), so every expectation is a multiplication. ``fail`` makes
 from __future__ import annotations
 
 import json
+import math
 import re
 import ssl
 import threading
@@ -197,11 +198,14 @@ class FakePrometheus:
                         **({"customer": c, "tenant": c} if c else {}),
                         "slo_report_part": "series",
                     },
-                    0.0,
+                    rate * (at - EPOCH),
                 )
                 for c in self.customers
             ]
         value = rate * (at - EPOCH) * (1 if label else len(self.customers))
+        packed = re.search(r"\) \+ (\d+)\)$", query)
+        if packed:  # the sum and the count of series in one: each series' value plus the offset
+            return [(group, value + (1 if label else len(self.customers)) * int(packed[1])) for group in customers]
         if "slo_report_part" not in query:
             return [(group, value) for group in customers]
         count = 1 if label else len(self.customers)
@@ -234,7 +238,8 @@ def _window(query: str) -> float:
 
 
 def _number(value: float) -> str:
-    return f"{value:.10g}"
+    """Whole numbers exactly (packed sums run past ten digits), others to ten digits."""
+    return str(int(value)) if math.isfinite(value) and value == int(value) else f"{value:.10g}"
 
 
 def _ok(kind: str, result: list) -> bytes:

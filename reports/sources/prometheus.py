@@ -493,8 +493,8 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     vanished, or had a scrape gap), or the sums are too large to subtract exactly.
 
     A cheap check first (one value per series and day, and the series that reset), then one
-    request per step reading each sample once; the counts of series per step travel along
-    only where a customer has more than one series."""
+    request per step reading each sample once; where a customer has more than one series, the
+    counts of series per step travel along, packed into the sums when the check allows it."""
     grid, client = run.grid, run.client
     shown = _counter_query(run, selector)
     day = min(DAY_NS // 10**9, grid.count * grid.step)
@@ -504,16 +504,19 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     check = run._ask(
         what, shown, lambda: client.range(text, grid.start + day, grid.start + days * day, day, reach=reach)
     )
-    members: dict[str, set[Labels]] = {}
-    for labels in check:
+    highest: dict[str, dict[Labels, float]] = {}
+    for labels, (_, values) in check.items():
         if dict(labels).get(promql.PART) == "resets":
             return None
-        members.setdefault(run.group(labels), set()).add(_series_key(labels))
-    if not members:
+        series = highest.setdefault(run.group(labels), {})
+        key = _series_key(labels)
+        series[key] = max(series.get(key, -np.inf), float(np.max(values, initial=-np.inf)))
+    if not highest:
         return {}
-    counted = any(len(series) > 1 for series in members.values())
+    counted = any(len(series) > 1 for series in highest.values())
+    offset = packing_offset(highest) if counted else None
     step = timedelta(seconds=grid.step)
-    text = promql.last_values(selector, run.label or "", step, not client.engine.left_open, counted)
+    text = promql.last_values(selector, run.label or "", step, not client.engine.left_open, counted, offset)
     last = grid.end_of(grid.count - 1)
     answer = run._ask(what, shown, lambda: client.range(text, grid.start, last, grid.step, reach=grid.step))
     run.finite(what, shown, (values for _, values in answer.values()))
@@ -521,19 +524,43 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     present: Dense = {}
     for labels, (stamps, values) in answer.items():
         laid = run._ask(what, shown, functools.partial(_lay, stamps, values, grid.start, grid.step, grid.count + 1))
+        group = run.group(labels)
+        if offset is not None:
+            present[group] = np.floor(laid / offset)
+            sums[group] = laid - present[group] * offset
+            continue
         part = dict(labels).get(promql.PART, "last")
-        (present if part == "count" else sums)[run.group(labels)] = laid
-    if set(sums) != set(members):
+        (present if part == "count" else sums)[group] = laid
+    if set(sums) != set(highest):
         return None
     events: Dense = {}
     for group, values in sums.items():
         seen = present.get(group, np.where(np.isnan(values), np.nan, 1.0))
-        if not np.all(seen == len(members[group])) or np.abs(values).max() >= EXACT_SUMS:
+        if not np.all(seen == len(highest[group])) or np.abs(values).max() >= EXACT_SUMS:
             return None
         events[group] = np.diff(values)
         if (events[group] < 0).any():
             return None  # the exact reading says why
     return events
+
+
+def packing_offset(highest: dict[str, dict[Labels, float]]) -> int | None:
+    """The power of two to add to every last value so that one sum per step carries both the
+    customer's sum and its count of series (``packed`` in ``queries/continuous.promql``), or None.
+
+    ``highest`` holds, per customer and series, the largest value the check saw. No series reset,
+    so none of its values in the month is larger, and a customer's sum per step is at most the
+    sum of its series' largest values. The offset is above twice the largest such sum, so a
+    series that grew between the check and the read (today's last scrapes) still decodes, and
+    is kept where the packed sums stay whole numbers under 2^52. Counters that are not whole
+    numbers (seconds, bytes as fractions) keep the separate count."""
+    values = [value for series in highest.values() for value in series.values()]
+    if not all(np.isfinite(value) and value >= 0 and value == int(value) for value in values):
+        return None
+    largest = max(int(sum(series.values())) for series in highest.values())
+    offset = 2 ** (largest.bit_length() + 1)
+    most = max(len(series) for series in highest.values())
+    return offset if (most + 1) * offset <= EXACT_SUMS else None
 
 
 def _read_exceptions(run: _Slo, what: str, selector: str) -> Dense:
