@@ -35,6 +35,7 @@ import pandas as pd
 import requests
 
 from ..config import Config, SloConfig
+from ..format import utc_instant
 from ..window import COVERAGE_WARNING
 from . import (
     COLUMNS,
@@ -209,6 +210,19 @@ class PrometheusSource:
 
         return CountStream(steps, each(), f"Prometheus at {source.url}")
 
+    def oldest(self, config: Config, at: datetime) -> datetime | None:
+        """The oldest sample the server holds, as the check before every fetch reads it (so a range
+        that starts there passes ``retention_problem``); None for engines that keep their own
+        retention (Thanos, Mimir, VictoriaMetrics) or a server that does not say."""
+        client = PromClient(
+            config.source, self.session, attempts=self.attempts, backoff=self.backoff, max_points=self.max_points
+        )
+        try:
+            _check_server(client, at.timestamp(), "asking for the oldest sample it holds: ")
+        finally:
+            client.close()
+        return None if client.oldest is None else datetime.fromtimestamp(client.oldest, UTC)
+
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
         source = config.source
         grid = Grid.of(start, end, source.step)
@@ -257,15 +271,16 @@ def _customer_label(config: Config, slo: SloConfig) -> str | None:
     return config.customers.label if config.customers is not None and slo.sla else None
 
 
-def _check_server(client: PromClient, at: float) -> None:
+def _check_server(client: PromClient, at: float, asking: str = "") -> None:
     """One trivial query first: an unusable server is one clear error, not one per SLO. Then the
-    engine (its parameters, limits and range edges) and, for Prometheus, the oldest sample it holds."""
+    engine (its parameters, limits and range edges) and, for Prometheus, the oldest sample it holds.
+    ``asking``: what the check is for, where it is not a fetch (the error says so)."""
     try:
         client.detect(at)
         client.instant("vector(1)", at)
     except PromError as exc:
         hint = exc.hint or "check that url points at the Prometheus HTTP API"
-        raise SourceError(f"source.url {client.url}: {exc}; {hint}") from None
+        raise SourceError(f"source.url {client.url}: {asking}{exc}; {hint}") from None
     client.oldest = client.oldest_sample()
 
 
@@ -275,9 +290,9 @@ def retention_problem(client: PromClient, start: float) -> str | None:
     if oldest is None or oldest <= start:
         return None
     return (
-        f"deleted by retention: the report needs samples from {datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:%M} "
-        f"UTC, but {client.url} holds samples only from {datetime.fromtimestamp(oldest, UTC):%Y-%m-%d %H:%M} UTC "
-        f"on; {RETENTION_FIX}"
+        f"deleted by retention: the report needs samples from {utc_instant(datetime.fromtimestamp(start, UTC))}, "
+        f"but {client.url} holds samples only from {utc_instant(datetime.fromtimestamp(oldest, UTC))} on; "
+        f"{RETENTION_FIX}"
     )
 
 
