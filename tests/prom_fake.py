@@ -190,18 +190,11 @@ class FakePrometheus:
             return []
         label = re.search(r"sum by \((\w+)\)", query)
         customers = [({label[1]: c} if c else {}) for c in self.customers] if label else [{}]
+        series = [{"instance": c or "none", **({"customer": c, "tenant": c} if c else {})} for c in self.customers]
         if "resets(" in query:  # the check: the series there are, one per customer, under any customer label
-            return [
-                (
-                    {
-                        "instance": c or "none",
-                        **({"customer": c, "tenant": c} if c else {}),
-                        "slo_report_part": "series",
-                    },
-                    rate * (at - EPOCH),
-                )
-                for c in self.customers
-            ]
+            return [({**labels, "slo_report_part": "series"}, rate * (at - EPOCH)) for labels in series]
+        if not query.startswith(("sum", "label_replace")):  # each series' own last values
+            return [(labels, rate * (at - EPOCH)) for labels in series]
         value = rate * (at - EPOCH) * (1 if label else len(self.customers))
         packed = re.search(r"\) \+ (\d+)\)$", query)
         if packed:  # the sum and the count of series in one: each series' value plus the offset

@@ -255,8 +255,8 @@ def test_the_fast_reading_is_taken_only_where_it_equals_the_exact_one(url, label
     """A counter whose series run on without a break is read from its summed last values
     (queries/continuous.promql). On every counter and range of the scenario that reading is
     either declined (a gap, a reset, a series born or stopped) or equal, step by step, to the
-    reading of the exceptions; both happen, per customer (one series each) and summed. Summed,
-    a group has several series, and their count per step travels packed in the sums."""
+    reading of the exceptions; both happen, per customer (one series each) and summed. A group of
+    several series has their count per step packed in the sums; a group of one is read as it is."""
     config = config_for(url)
     client = PromClient(config.source)
     asked: list[str] = []
@@ -286,3 +286,4 @@ def test_the_fast_reading_is_taken_only_where_it_equals_the_exact_one(url, label
     assert any(taken) and not all(taken)
     packed = [query for query in asked if re.search(r"\) \+ \d+\)$", query)]
     assert packed or label is not None
+    assert any(query.startswith("last_over_time(") for query in asked)  # one series per group: each as it is

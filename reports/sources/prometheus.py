@@ -493,8 +493,9 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     vanished, or had a scrape gap), or the sums are too large to subtract exactly.
 
     A cheap check first (one value per series and day, and the series that reset), then one
-    request per step reading each sample once; where a customer has more than one series, the
-    counts of series per step travel along, packed into the sums when the check allows it."""
+    request per step reading each sample once: with one series per customer, each series' last
+    values, added up here; with more, their sums per customer and how many series had a value,
+    packed in one number when the check allows it."""
     grid, client = run.grid, run.client
     shown = _counter_query(run, selector)
     day = min(DAY_NS // 10**9, grid.count * grid.step)
@@ -528,15 +529,19 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
         if offset is not None:
             present[group] = np.floor(laid / offset)
             sums[group] = laid - present[group] * offset
-            continue
-        part = dict(labels).get(promql.PART, "last")
-        (present if part == "count" else sums)[group] = laid
+        elif counted:
+            part = dict(labels).get(promql.PART, "last")
+            (present if part == "count" else sums)[group] = laid
+        else:  # each series' own last values (a bucket respelt by Prometheus 3 comes as two series)
+            present[group] = present.get(group, 0) + ~np.isnan(laid)
+            sums[group] = (
+                laid if group not in sums else np.where(np.isnan(laid), sums[group], laid + np.nan_to_num(sums[group]))
+            )
     if set(sums) != set(highest):
         return None
     events: Dense = {}
     for group, values in sums.items():
-        seen = present.get(group, np.where(np.isnan(values), np.nan, 1.0))
-        if not np.all(seen == len(highest[group])) or np.abs(values).max() >= EXACT_SUMS:
+        if not np.all(present[group] == len(highest[group])) or np.abs(values).max() >= EXACT_SUMS:
             return None
         events[group] = np.diff(values)
         if (events[group] < 0).any():
