@@ -541,7 +541,8 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
         return None
     events: Dense = {}
     for group, values in sums.items():
-        if not np.all(present[group] == len(highest[group])) or np.abs(values).max() >= EXACT_SUMS:
+        seen = present.get(group)
+        if seen is None or not np.all(seen == len(highest[group])) or np.abs(values).max() >= EXACT_SUMS:
             return None
         events[group] = np.diff(values)
         if (events[group] < 0).any():
