@@ -27,6 +27,8 @@ from tests.test_prometheus_exact import (
     october,
 )
 
+pytestmark = pytest.mark.slow  # every test here starts or asks a real Prometheus or VictoriaMetrics
+
 
 def month(url: str, **source):
     data = catalogue(url)

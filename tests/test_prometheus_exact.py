@@ -36,6 +36,8 @@ from tests.prom_scrapes import (
     epoch,
 )
 
+pytestmark = pytest.mark.slow  # every test here starts or asks a real Prometheus or VictoriaMetrics
+
 RUN_AT = datetime(2024, 11, 2, 6, tzinfo=UTC)
 
 

@@ -15,6 +15,8 @@ from reports.cli import main
 from tests.prom_scrapes import Scraped, Scrapes, epoch
 from tests.prom_servers import build_tsdb, prometheus
 
+pytestmark = pytest.mark.slow  # every test here starts or asks a real Prometheus or VictoriaMetrics
+
 HELD_FROM = epoch("2024-10-17T00:00:37Z")
 """What a 15-day retention leaves of October on November 1st: the samples from the 17th on."""
 
@@ -199,7 +201,6 @@ def steady_catalogue(url: str, store: Path) -> dict:
     }
 
 
-@pytest.mark.slow
 def test_collect_from_a_day_whose_lead_in_is_past_retention_starts_at_the_first_step_held(
     recent_prometheus, tmp_path: Path
 ):
@@ -240,7 +241,6 @@ def test_collect_from_a_day_whose_lead_in_is_past_retention_starts_at_the_first_
     assert (int(rows["good"].sum()), int(rows["total"].sum())) == (5760, 7200)
 
 
-@pytest.mark.slow
 def test_collect_from_a_day_partly_past_retention_reports_the_retention_problem(recent_prometheus, tmp_path: Path):
     """2024-10-17 itself starts 37 s before the oldest sample: no whole step of lead-in is held before it,
     so the fetch asks for the whole lead-in and Prometheus says what retention deleted, to the second."""

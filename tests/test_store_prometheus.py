@@ -25,6 +25,8 @@ from tests.prom_servers import build_tsdb, prometheus
 from tests.prom_truth import DATA_END, FETCH_START, WINDOW_END, WINDOW_START, epoch, scenario
 from tests.test_prometheus_servers import OCTOBER, RUN_AT, SLOS, actual_rows, catalogue, expected_rows, result
 
+pytestmark = pytest.mark.slow  # every test here starts or asks a real Prometheus or VictoriaMetrics
+
 COLLECTED_UNTIL = datetime(2024, 10, 19, tzinfo=UTC)
 RETAINED_FROM = DATA_END - 15 * 86400  # 2024-10-18T00:00Z: a 15-day retention on 2 November
 
