@@ -3,8 +3,9 @@
 Each SLO resumes where the store's counts of it end; a day collected only in part (the current
 day) is collected again whole, because a day is exact only as a whole: the source reconciles
 every day's rows with one ``increase()`` over that day. Every fetch starts one day before the
-first day it keeps, so the events of a scrape gap across midnight land on the step after the
-gap exactly as in a fetch of the whole month. Days are written one by one, each replacing its
+first day it keeps (less where the source has deleted that day: see ``fetch_start``), so the
+events of a scrape gap across midnight land on the step after the gap exactly as in a fetch of
+the whole month. Days are written one by one, each replacing its
 file whole (see ``sources.store``), so an interrupted collect keeps every day it finished.
 """
 
@@ -17,7 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 
 from .config import Config, format_duration
-from .sources import EventSource
+from .format import utc_instant
+from .sources import EventSource, RetainingSource
 from .sources.store import DAY, CountStore, DayRecord, Held, day_spans, day_start, restricted, utc_day, wanted
 
 CHUNK_DAYS = 7
@@ -40,6 +42,36 @@ def floor_to_step(instant: datetime, step: timedelta) -> datetime:
     seconds = int(instant.timestamp())
     every = int(step.total_seconds())
     return datetime.fromtimestamp(seconds - seconds % every, UTC)
+
+
+def fetch_start(first: datetime, oldest: datetime | None, step: timedelta) -> datetime:
+    """Where to start the fetch whose first kept day starts at ``first``: ``LEAD_IN`` earlier, or,
+    where the source holds nothing that old (``oldest``), the first step boundary at or after
+    ``oldest``, if at least one whole step of lead-in is left before ``first``. With less left the
+    day itself is partly deleted: the unclipped start, so that the source reports that as before.
+
+    Clipping is safe: the lead-in exists only to place the events of a scrape gap across midnight,
+    and the source reads each step's events against the last values of the step before it. The
+    step before the clipped start still holds samples (the oldest is in it), so the lead-in's own
+    steps are read right, and the kept day's first step has a whole lead-in step before it.
+
+    What it costs: a series with no sample from ``oldest`` to the clipped start (a scrape gap
+    across it, the value before the gap deleted) is read as born where it resumes, so its whole
+    counter value counts as that step's events. Where it resumes within the lead-in, that is
+    dropped with the lead-in; only a gap lasting into the kept day adds it to that day. Raw SLIs
+    are held to one ``increase()`` per day counted from the fetch's start: in a clipped fetch
+    those days start at the clipped step rather than at midnight.
+
+    >>> day = datetime(2024, 10, 18, tzinfo=UTC)
+    >>> fetch_start(day, datetime(2024, 10, 17, 0, 0, 37, tzinfo=UTC), timedelta(minutes=5))
+    datetime.datetime(2024, 10, 17, 0, 5, tzinfo=datetime.timezone.utc)
+    """
+    start = first - LEAD_IN
+    if oldest is None or oldest <= start:
+        return start
+    late = (oldest - first) % step
+    clipped = oldest + (step - late if late else timedelta(0))
+    return clipped if clipped + step <= first else start
 
 
 def resume_points(store: CountStore, keys: list[Key], until: datetime) -> dict[Key, date | None]:
@@ -87,8 +119,11 @@ def collect(
         for key, first in points.items():
             if first is not None:
                 groups.setdefault(first, set()).add(key)
+        oldest = source.oldest(config, until) if groups and isinstance(source, RetainingSource) else None
         for first, group in sorted(groups.items()):
-            _collect_group(restricted(config, group), store, source, first, until, collected_at, result, progress)
+            _collect_group(
+                restricted(config, group), store, source, first, until, oldest, collected_at, result, progress
+            )
         result.days = sorted(set(result.days))
     return result
 
@@ -99,17 +134,22 @@ def _collect_group(
     source: EventSource,
     first: date,
     until: datetime,
+    oldest: datetime | None,
     collected_at: datetime,
     result: Collected,
     progress: Progress,
 ) -> None:
-    """Every SLO of ``config`` from the UTC day ``first`` up to ``until``, a chunk of days per fetch."""
+    """Every SLO of ``config`` from the UTC day ``first`` up to ``until``, a chunk of days per fetch
+    (``oldest``: the oldest instant the source holds, None if unknown)."""
     day = first
     while day_start(day) < until:
         last = min(day + timedelta(days=CHUNK_DAYS), utc_day(until - timedelta(microseconds=1)) + DAY)
         end = min(day_start(last), until)
-        progress(f"fetching {len(wanted(config))} SLO(s), {day} to {end:%Y-%m-%d %H:%M} UTC")
-        counts = source.fetch(config, day_start(day) - LEAD_IN, end)
+        start = fetch_start(day_start(day), oldest, config.source.step)
+        short = day_start(day) - start < LEAD_IN
+        lead_in = f" (lead-in from {utc_instant(start)}: the source holds nothing older)" if short else ""
+        progress(f"fetching {len(wanted(config))} SLO(s), {day} to {end:%Y-%m-%d %H:%M} UTC{lead_in}")
+        counts = source.fetch(config, start, end)
         for (service, slo), why in sorted(counts.problems.items()):
             result.problems.append(f"{service}/{slo} ({day} to {end:%Y-%m-%d %H:%M} UTC): {why}")
         stamps = pd.to_datetime(counts.frame["timestamp"], utc=True)

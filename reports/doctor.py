@@ -18,6 +18,7 @@ import requests
 
 from .compute.burn import LOOKBACK
 from .config import Config
+from .format import utc_instant
 from .sources import SourceError, promql
 from .sources.promclient import PromClient, PromError
 from .window import Month
@@ -90,8 +91,8 @@ def _retention(client: PromClient, needed: datetime, end: datetime, now: datetim
         return [
             Finding(
                 "error",
-                f"deleted by retention: the report needs samples from {needed:%Y-%m-%d %H:%M} UTC, but the server "
-                f"holds samples only from {held:%Y-%m-%d %H:%M} UTC on; {fix}",
+                f"deleted by retention: the report needs samples from {utc_instant(needed)}, but the server "
+                f"holds samples only from {utc_instant(held)} on; {fix}",
             )
         ]
     retention = _retention_flag(client)

@@ -11,6 +11,7 @@
 - Counts are whole numbers with thousands separators; a fractional allowance is cut: ``1,723,902``.
 - A credit is a percentage of the month's fee as agreed: ``10%``, ``12.5%``.
 - Durations: ``44.6 min``, ``3 h 05 min``, ``1 d 09 h 20 min``.
+- Instants in messages: UTC, to the minute, or to the second where they have seconds.
 """
 
 from __future__ import annotations
@@ -119,6 +120,23 @@ def credit(value: float | None) -> str:
 
 def local_time(instant: datetime, tz: str, fmt: str = "%d %b %H:%M") -> str:
     return instant.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def utc_instant(instant: datetime) -> str:
+    """An instant in UTC to the minute, with seconds (and fractions) only where it has them, so two
+    different instants never read alike: ``2024-10-17 00:00 UTC`` and ``2024-10-17 00:00:37 UTC``.
+
+    >>> from datetime import UTC
+    >>> utc_instant(datetime(2024, 10, 17, 0, 0, 37, 123000, tzinfo=UTC))
+    '2024-10-17 00:00:37.123 UTC'
+    """
+    moment = instant.astimezone(ZoneInfo("UTC"))
+    text = f"{moment:%Y-%m-%d %H:%M}"
+    if moment.second or moment.microsecond:
+        text += f":{moment.second:02d}"
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + " UTC"
 
 
 def short_span(start: datetime, end: datetime, tz: str) -> str:

@@ -8,6 +8,7 @@ query sums by a label), so every expectation is a multiplication. ``fail`` makes
 from __future__ import annotations
 
 import json
+import math
 import re
 import ssl
 import threading
@@ -189,19 +190,15 @@ class FakePrometheus:
             return []
         label = re.search(r"sum by \((\w+)\)", query)
         customers = [({label[1]: c} if c else {}) for c in self.customers] if label else [{}]
+        series = [{"instance": c or "none", **({"customer": c, "tenant": c} if c else {})} for c in self.customers]
         if "resets(" in query:  # the check: the series there are, one per customer, under any customer label
-            return [
-                (
-                    {
-                        "instance": c or "none",
-                        **({"customer": c, "tenant": c} if c else {}),
-                        "slo_report_part": "series",
-                    },
-                    0.0,
-                )
-                for c in self.customers
-            ]
+            return [({**labels, "slo_report_part": "series"}, rate * (at - EPOCH)) for labels in series]
+        if not query.startswith(("sum", "label_replace")):  # each series' own last values
+            return [(labels, rate * (at - EPOCH)) for labels in series]
         value = rate * (at - EPOCH) * (1 if label else len(self.customers))
+        packed = re.search(r"\) \+ (\d+)\)$", query)
+        if packed:  # the sum and the count of series in one: each series' value plus the offset
+            return [(group, value + (1 if label else len(self.customers)) * int(packed[1])) for group in customers]
         if "slo_report_part" not in query:
             return [(group, value) for group in customers]
         count = 1 if label else len(self.customers)
@@ -234,7 +231,8 @@ def _window(query: str) -> float:
 
 
 def _number(value: float) -> str:
-    return f"{value:.10g}"
+    """Whole numbers exactly (packed sums run past ten digits), others to ten digits."""
+    return str(int(value)) if math.isfinite(value) and value == int(value) else f"{value:.10g}"
 
 
 def _ok(kind: str, result: list) -> bytes:

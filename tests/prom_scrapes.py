@@ -117,6 +117,9 @@ STEP_EDGE_RESET = epoch("2024-10-31T06:00:00Z")
 INSIDE_STEP_RESET = epoch("2024-10-31T07:02:30Z")
 RESET_THEN_GAP = (epoch("2024-10-31T08:00:00Z"), epoch("2024-10-31T08:20:15Z"))
 """The process restarts after the sample at the first time; the next sample is at the second."""
+EDGE_CARRY = (epoch("2024-10-31T11:05:00Z"), epoch("2024-10-31T11:10:15Z"))
+"""A gap after a sample on a step's edge: the step 11:05–11:10 has no sample, and a closed range
+(Prometheus 2) still finds the 11:05:00 one on its lower edge."""
 BORN = epoch("2024-10-31T14:03:07Z")
 """The 503 series is created by its first event, so its first sample (14:03:15) is already 1."""
 STOPPED = epoch("2024-10-31T18:00:00Z")
@@ -182,4 +185,6 @@ def scenario(seed: int = 20241031) -> Scrapes:
     scrapes.add(Scraped("shop_request_duration_seconds_count", {}, requests, sixty))
     for outcome, rate in (("ok", 0.5), ("rejected", 0.005)):
         scrapes.add(Scraped("ledger_entries_total", {"outcome": outcome}, _events(rng, LONG, rate), sixty))
+    for instance, times in (("a", _without(fifteen, EDGE_CARRY)), ("b", fifteen)):
+        scrapes.add(Scraped("edge_requests_total", {"instance": instance}, _events(rng, SHORT, 1.0), times))
     return scrapes

@@ -10,6 +10,7 @@ the month are compared with the ground truth computed from event times.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from reports.sources.prometheus import Grid, _check_server, _read_continuous, _r
 from reports.window import Month
 from tests.prom_scrapes import (
     BORN,
+    EDGE_CARRY,
     RESET_THEN_GAP,
     SHORT,
     STEP_EDGE_GAP,
@@ -213,6 +215,33 @@ def test_a_latency_threshold_counts_across_the_le_spelling_change(scrapes, url):
     assert 0.85 < result.sli < 0.95
 
 
+@pytest.mark.parametrize("label", [None, "instance"])
+def test_a_one_step_gap_after_a_sample_on_the_step_edge_is_no_data_not_a_quiet_step(scrapes, url, label):
+    """Instance a has a sample at 11:05:00, on a step's edge, and none until 11:10:15. A closed
+    range of a whole step (Prometheus 2's [5m]) would find the 11:05:00 sample again for the step
+    11:05-11:10 and make it a step without events; it has no data (NaN), which is what the truth
+    and the exact reading say. The fast reading asks a step less a millisecond where ranges are
+    closed, so it sees a missing and takes the exact reading, on every engine."""
+    config = config_for(url)
+    client = PromClient(config.source)
+    start, end = SHORT
+    try:
+        _check_server(client, end)
+        grid = Grid.of(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC), timedelta(minutes=5))
+        run = _Slo(client, grid, label, "shop", "availability")
+        fast = _read_continuous(run, "total", "edge_requests_total")
+        exact = _read_exceptions(run, "total", "edge_requests_total")
+    finally:
+        client.close()
+    gap = (EDGE_CARRY[0] - start) // 300  # the step 11:05-11:10
+    a_truth = expected(scrapes, _pick("edge_requests_total", instance="a"), start, end, 300)
+    b_truth = expected(scrapes, _pick("edge_requests_total", instance="b"), start, end, 300)
+    assert np.isnan(a_truth[gap]) and a_truth[gap + 1] > 0  # no sample in the gap; its events on the step after
+    summed = np.where(np.isnan(a_truth), b_truth, a_truth + b_truth)
+    np.testing.assert_array_equal(exact["a"] if label else exact[""], a_truth if label else summed)
+    assert fast is None
+
+
 COUNTERS = (
     "shop_requests_total",
     'shop_requests_total{code=~"5.."}',
@@ -226,9 +255,13 @@ def test_the_fast_reading_is_taken_only_where_it_equals_the_exact_one(url, label
     """A counter whose series run on without a break is read from its summed last values
     (queries/continuous.promql). On every counter and range of the scenario that reading is
     either declined (a gap, a reset, a series born or stopped) or equal, step by step, to the
-    reading of the exceptions; both happen, per customer (one series each) and summed."""
+    reading of the exceptions; both happen, per customer (one series each) and summed. A group of
+    several series has their count per step packed in the sums; a group of one is read as it is."""
     config = config_for(url)
     client = PromClient(config.source)
+    asked: list[str] = []
+    ask = client.range
+    client.range = lambda query, *args, **kwargs: (asked.append(query), ask(query, *args, **kwargs))[1]
     ranges = [
         SHORT,
         (epoch("2024-10-05T00:00:00Z"), epoch("2024-10-08T00:00:00Z")),
@@ -251,3 +284,6 @@ def test_the_fast_reading_is_taken_only_where_it_equals_the_exact_one(url, label
     finally:
         client.close()
     assert any(taken) and not all(taken)
+    packed = [query for query in asked if re.search(r"\) \+ \d+\)$", query)]
+    assert packed or label is not None
+    assert any(query.startswith("last_over_time(") for query in asked)  # one series per group: each as it is

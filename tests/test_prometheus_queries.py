@@ -13,8 +13,20 @@ import pytest
 from reports.config import ConfigError, SloConfig, parse_config
 from reports.sources import SourceError, source_for
 from reports.sources.promclient import _fast_matrix, _matrix
-from reports.sources.prometheus import Grid, PrometheusSource
-from reports.sources.promql import QueryPlanError, at, counter, duration, escape, fill, plan, samples, series, templates
+from reports.sources.prometheus import EXACT_SUMS, Grid, PrometheusSource, packing_offset
+from reports.sources.promql import (
+    QueryPlanError,
+    at,
+    counter,
+    duration,
+    escape,
+    fill,
+    last_values,
+    plan,
+    samples,
+    series,
+    templates,
+)
 from reports.sources.reconcile import carry, gaps, increase, to_counts
 from tests.conftest import catalogue
 from tests.prom_servers import need
@@ -251,6 +263,35 @@ def test_a_counter_is_read_in_one_request_of_tagged_parts(closed, window):
     )
     assert query.count(" or label_replace(") == 4 and "increase(" not in query and "rate(" not in query
     assert samples("x_total", timedelta(minutes=5), closed) == f"x_total[{'599999ms' if closed else '10m'}]"
+
+
+def test_the_sum_and_count_of_last_values_are_packed_in_one_selector():
+    query = last_values('x_total{a="b"}', "customer", timedelta(minutes=5), True, counted=True, offset=2**31)
+    assert query == 'sum by (customer) (last_over_time(x_total{a="b"}[299999ms]) + 2147483648)'
+
+
+def test_the_packing_offset_is_a_power_of_two_above_twice_the_largest_sum():
+    """acme's two series peak at 700 and 300: sum 1,000 (10 bits), so the offset is 2^11 = 2,048,
+    above 2 x 1,000; a step where both have values, 400 and 250, sums to 2 x 2,048 + 650 = 4,746,
+    which reads back as 2 series and 650."""
+    highest = {"acme": {(("i", "1"),): 700.0, (("i", "2"),): 300.0}, "globex": {(("i", "3"),): 999.0}}
+    offset = packing_offset(highest)
+    assert offset == 2048
+    packed = 400.0 + offset + 250.0 + offset
+    assert (packed // offset, packed - packed // offset * offset) == (2, 650)
+
+
+@pytest.mark.parametrize(
+    "highest, why",
+    [
+        ({"": {(("i", "1"),): 1.5, (("i", "2"),): 2.0}}, "not whole numbers"),
+        ({"": {(("i", "1"),): -1.0, (("i", "2"),): 2.0}}, "negative"),
+        ({"": {(("i", "1"),): float("nan"), (("i", "2"),): 2.0}}, "NaN"),
+        ({"": {(("i", "1"),): EXACT_SUMS / 8, (("i", "2"),): 1.0}}, "3 x 2^51 is past 2^52"),
+    ],
+)
+def test_values_that_cannot_be_packed_exactly_keep_the_separate_count(highest, why):
+    assert packing_offset(highest) is None, why
 
 
 @pytest.mark.parametrize(

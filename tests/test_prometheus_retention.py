@@ -21,10 +21,20 @@ HELD_FROM = epoch("2024-10-17T00:00:37Z")
 
 @pytest.fixture(scope="module")
 def recent_prometheus(tmp_path_factory):
+    """Scrapes every minute at :37 s from HELD_FROM: ``api_requests_total`` with random events, and
+    ``steady_requests_total`` with exactly 4 events a minute for code 200 and 1 for code 500."""
     times = np.arange(HELD_FROM, epoch("2024-11-01T06:00:00Z"), 60)
     rng = np.random.default_rng(17)
     events = np.repeat(np.arange(HELD_FROM - 86400, times[-1]), rng.poisson(0.2, times[-1] - HELD_FROM + 86400))
-    scrapes = Scrapes([Scraped("api_requests_total", {"code": "200"}, events, times)])
+    minutes = np.arange(HELD_FROM - 86400, times[-1], 60)
+    ok = np.sort(np.concatenate([minutes + offset for offset in (5, 20, 35, 50)]))
+    scrapes = Scrapes(
+        [
+            Scraped("api_requests_total", {"code": "200"}, events, times),
+            Scraped("steady_requests_total", {"code": "200"}, ok, times),
+            Scraped("steady_requests_total", {"code": "500"}, minutes + 10, times),
+        ]
+    )
     folder = tmp_path_factory.mktemp("retention")
     with prometheus(build_tsdb(scrapes.openmetrics(), folder), folder, retention="15d") as url:
         yield url
@@ -56,7 +66,7 @@ def test_a_month_older_than_the_retention_is_deleted_by_retention_and_the_run_ex
     assert run.exit_code == 1
     message = (
         "error: api/availability: deleted by retention: the report needs samples from 2024-09-28 00:00 UTC, but "
-        f"{recent_prometheus} holds samples only from 2024-10-17 00:00 UTC on; keep "
+        f"{recent_prometheus} holds samples only from 2024-10-17 00:00:37 UTC on; keep "
         "the months you report on in long-term storage"
     )
     assert message in run.output
@@ -108,7 +118,7 @@ def test_doctor_finds_every_problem_of_a_broken_config(recent_prometheus):
     assert october[0].startswith(f"ok: source.url {recent_prometheus} answers: prometheus 2.42.0+ds (closed ranges")
     assert october[1] == (
         "error: deleted by retention: the report needs samples from 2024-09-28 00:00 UTC, but the server holds samples "
-        "only from 2024-10-17 00:00 UTC on; keep the month in long-term storage (Thanos, Mimir, VictoriaMetrics) or "
+        "only from 2024-10-17 00:00:37 UTC on; keep the month in long-term storage (Thanos, Mimir, VictoriaMetrics) or "
         "raise --storage.tsdb.retention.time"
     )
     assert november[1] == (
@@ -167,3 +177,83 @@ def test_doctor_passes_a_sound_config_on_a_server_that_holds_the_month(exact_pro
     assert sound.exit_code == 0, sound.output
     assert "ok: api/latency: threshold 1 is a bucket bound of shop_request_duration_seconds" in sound.output
     assert sound.output.count("\nok: ") == len(sound.output.splitlines()) - 1
+
+
+def steady_catalogue(url: str, store: Path) -> dict:
+    return {
+        "timezone": "UTC",
+        "source": {"type": "prometheus", "url": url, "step": "5m"},
+        "store": {"path": str(store)},
+        "services": [
+            {
+                "name": "steady",
+                "slos": [
+                    {
+                        "name": "availability",
+                        "objective": 0.999,
+                        "sli": {"total": "steady_requests_total", "bad": 'steady_requests_total{code="500"}'},
+                    }
+                ],
+            }
+        ],
+    }
+
+
+@pytest.mark.slow
+def test_collect_from_a_day_whose_lead_in_is_past_retention_starts_at_the_first_step_held(
+    recent_prometheus, tmp_path: Path
+):
+    """2024-10-18's lead-in starts 2024-10-17 00:00, 37 s before the oldest sample: the fetch starts at
+    the next step, 00:05, and the day is counted whole. Each five-minute step (a, a + 5m] holds the 5
+    scrapes after a and, since the scrape before a, exactly 5 minutes of events: 20 with code 200 and
+    5 with code 500. The day's 288 steps: 288 × 25 = 7200 events, 288 × 5 = 1440 bad, 5760 good."""
+    from datetime import UTC, date, datetime
+
+    from reports.collect import collect
+    from reports.config import parse_config
+    from reports.sources.prometheus import PrometheusSource
+    from reports.sources.store import CountStore
+
+    class Recording(PrometheusSource):
+        def fetch(self, config, start, end):
+            asked.append((start, end))
+            return super().fetch(config, start, end)
+
+    asked: list = []
+    config, _ = parse_config(steady_catalogue(recent_prometheus, tmp_path / "store"))
+    store = CountStore(config.store.path)
+    messages: list[str] = []
+    until = datetime(2024, 10, 19, tzinfo=UTC)
+    assert PrometheusSource().oldest(config, until) == datetime(2024, 10, 17, 0, 0, 37, tzinfo=UTC)
+    result = collect(
+        config, store, Recording(), until, since=datetime(2024, 10, 18, tzinfo=UTC), progress=messages.append
+    )
+    assert result.problems == [] and result.days == [date(2024, 10, 18)]
+    assert asked == [(datetime(2024, 10, 17, 0, 5, tzinfo=UTC), until)]
+    assert messages[0] == (
+        "fetching 1 SLO(s), 2024-10-18 to 2024-10-19 00:00 UTC "
+        "(lead-in from 2024-10-17 00:05 UTC: the source holds nothing older)"
+    )
+    _, rows = store.read(date(2024, 10, 18))
+    assert len(rows) == 288
+    assert set(zip(rows["good"], rows["total"], strict=True)) == {(20, 25)}
+    assert (int(rows["good"].sum()), int(rows["total"].sum())) == (5760, 7200)
+
+
+@pytest.mark.slow
+def test_collect_from_a_day_partly_past_retention_reports_the_retention_problem(recent_prometheus, tmp_path: Path):
+    """2024-10-17 itself starts 37 s before the oldest sample: no whole step of lead-in is held before it,
+    so the fetch asks for the whole lead-in and Prometheus says what retention deleted, to the second."""
+    (tmp_path / "slo-report.yaml").write_text(yaml.safe_dump(steady_catalogue(recent_prometheus, tmp_path / "store")))
+    run = CliRunner().invoke(
+        main,
+        ["collect", "--config", str(tmp_path / "slo-report.yaml"), "--from", "2024-10-17", "--until", "2024-10-18"],
+    )
+    assert run.exit_code == 1
+    assert (
+        "steady/availability (2024-10-17 to 2024-10-18 00:00 UTC): steady/availability: deleted by retention: the "
+        "report needs samples from 2024-10-16 00:00 UTC, but "
+        f"{recent_prometheus} holds samples only from 2024-10-17 00:00:37 UTC on; keep the months you report on in "
+        "long-term storage"
+    ) in run.output
+    assert "1 SLO count(s) could not be collected" in run.output

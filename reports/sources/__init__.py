@@ -265,6 +265,13 @@ class StreamingSource(Protocol):
         """The same counts as ``fetch``, one SLO at a time, without building the long frame."""
 
 
+@runtime_checkable
+class RetainingSource(Protocol):
+    def oldest(self, config: Config, at: datetime) -> datetime | None:
+        """The oldest instant the source still holds at ``at`` (what is older, retention deleted);
+        None when unknown. ``collect`` shortens its lead-in to it (see ``collect.fetch_start``)."""
+
+
 def open_stream(source: EventSource, config: Config, start: datetime, end: datetime) -> CountStream:
     """The source's own stream where it has one, else its long frame grouped once."""
     if isinstance(source, StreamingSource):

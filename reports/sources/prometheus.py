@@ -35,6 +35,7 @@ import pandas as pd
 import requests
 
 from ..config import Config, SloConfig
+from ..format import utc_instant
 from ..window import COVERAGE_WARNING
 from . import (
     COLUMNS,
@@ -209,6 +210,19 @@ class PrometheusSource:
 
         return CountStream(steps, each(), f"Prometheus at {source.url}")
 
+    def oldest(self, config: Config, at: datetime) -> datetime | None:
+        """The oldest sample the server holds, as the check before every fetch reads it (so a range
+        that starts there passes ``retention_problem``); None for engines that keep their own
+        retention (Thanos, Mimir, VictoriaMetrics) or a server that does not say."""
+        client = PromClient(
+            config.source, self.session, attempts=self.attempts, backoff=self.backoff, max_points=self.max_points
+        )
+        try:
+            _check_server(client, at.timestamp(), "asking for the oldest sample it holds: ")
+        finally:
+            client.close()
+        return None if client.oldest is None else datetime.fromtimestamp(client.oldest, UTC)
+
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
         source = config.source
         grid = Grid.of(start, end, source.step)
@@ -257,15 +271,16 @@ def _customer_label(config: Config, slo: SloConfig) -> str | None:
     return config.customers.label if config.customers is not None and slo.sla else None
 
 
-def _check_server(client: PromClient, at: float) -> None:
+def _check_server(client: PromClient, at: float, asking: str = "") -> None:
     """One trivial query first: an unusable server is one clear error, not one per SLO. Then the
-    engine (its parameters, limits and range edges) and, for Prometheus, the oldest sample it holds."""
+    engine (its parameters, limits and range edges) and, for Prometheus, the oldest sample it holds.
+    ``asking``: what the check is for, where it is not a fetch (the error says so)."""
     try:
         client.detect(at)
         client.instant("vector(1)", at)
     except PromError as exc:
         hint = exc.hint or "check that url points at the Prometheus HTTP API"
-        raise SourceError(f"source.url {client.url}: {exc}; {hint}") from None
+        raise SourceError(f"source.url {client.url}: {asking}{exc}; {hint}") from None
     client.oldest = client.oldest_sample()
 
 
@@ -275,9 +290,9 @@ def retention_problem(client: PromClient, start: float) -> str | None:
     if oldest is None or oldest <= start:
         return None
     return (
-        f"deleted by retention: the report needs samples from {datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:%M} "
-        f"UTC, but {client.url} holds samples only from {datetime.fromtimestamp(oldest, UTC):%Y-%m-%d %H:%M} UTC "
-        f"on; {RETENTION_FIX}"
+        f"deleted by retention: the report needs samples from {utc_instant(datetime.fromtimestamp(start, UTC))}, "
+        f"but {client.url} holds samples only from {utc_instant(datetime.fromtimestamp(oldest, UTC))} on; "
+        f"{RETENTION_FIX}"
     )
 
 
@@ -478,8 +493,9 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     vanished, or had a scrape gap), or the sums are too large to subtract exactly.
 
     A cheap check first (one value per series and day, and the series that reset), then one
-    request per step reading each sample once; the counts of series per step travel along
-    only where a customer has more than one series."""
+    request per step reading each sample once: with one series per customer, each series' last
+    values, added up here; with more, their sums per customer and how many series had a value,
+    packed in one number when the check allows it."""
     grid, client = run.grid, run.client
     shown = _counter_query(run, selector)
     day = min(DAY_NS // 10**9, grid.count * grid.step)
@@ -489,16 +505,19 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     check = run._ask(
         what, shown, lambda: client.range(text, grid.start + day, grid.start + days * day, day, reach=reach)
     )
-    members: dict[str, set[Labels]] = {}
-    for labels in check:
+    highest: dict[str, dict[Labels, float]] = {}
+    for labels, (_, values) in check.items():
         if dict(labels).get(promql.PART) == "resets":
             return None
-        members.setdefault(run.group(labels), set()).add(_series_key(labels))
-    if not members:
+        series = highest.setdefault(run.group(labels), {})
+        key = _series_key(labels)
+        series[key] = max(series.get(key, -np.inf), float(np.max(values, initial=-np.inf)))
+    if not highest:
         return {}
-    counted = any(len(series) > 1 for series in members.values())
+    counted = any(len(series) > 1 for series in highest.values())
+    offset = packing_offset(highest) if counted else None
     step = timedelta(seconds=grid.step)
-    text = promql.last_values(selector, run.label or "", step, not client.engine.left_open, counted)
+    text = promql.last_values(selector, run.label or "", step, not client.engine.left_open, counted, offset)
     last = grid.end_of(grid.count - 1)
     answer = run._ask(what, shown, lambda: client.range(text, grid.start, last, grid.step, reach=grid.step))
     run.finite(what, shown, (values for _, values in answer.values()))
@@ -506,19 +525,48 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     present: Dense = {}
     for labels, (stamps, values) in answer.items():
         laid = run._ask(what, shown, functools.partial(_lay, stamps, values, grid.start, grid.step, grid.count + 1))
-        part = dict(labels).get(promql.PART, "last")
-        (present if part == "count" else sums)[run.group(labels)] = laid
-    if set(sums) != set(members):
+        group = run.group(labels)
+        if offset is not None:
+            present[group] = np.floor(laid / offset)
+            sums[group] = laid - present[group] * offset
+        elif counted:
+            part = dict(labels).get(promql.PART, "last")
+            (present if part == "count" else sums)[group] = laid
+        else:  # each series' own last values (a bucket respelt by Prometheus 3 comes as two series)
+            present[group] = present.get(group, 0) + ~np.isnan(laid)
+            sums[group] = (
+                laid if group not in sums else np.where(np.isnan(laid), sums[group], laid + np.nan_to_num(sums[group]))
+            )
+    if set(sums) != set(highest):
         return None
     events: Dense = {}
     for group, values in sums.items():
-        seen = present.get(group, np.where(np.isnan(values), np.nan, 1.0))
-        if not np.all(seen == len(members[group])) or np.abs(values).max() >= EXACT_SUMS:
+        seen = present.get(group)
+        if seen is None or not np.all(seen == len(highest[group])) or np.abs(values).max() >= EXACT_SUMS:
             return None
         events[group] = np.diff(values)
         if (events[group] < 0).any():
             return None  # the exact reading says why
     return events
+
+
+def packing_offset(highest: dict[str, dict[Labels, float]]) -> int | None:
+    """The power of two to add to every last value so that one sum per step carries both the
+    customer's sum and its count of series (``packed`` in ``queries/continuous.promql``), or None.
+
+    ``highest`` holds, per customer and series, the largest value the check saw. No series reset,
+    so none of its values in the month is larger, and a customer's sum per step is at most the
+    sum of its series' largest values. The offset is above twice the largest such sum, so a
+    series that grew between the check and the read (today's last scrapes) still decodes, and
+    is kept where the packed sums stay whole numbers under 2^52. Counters that are not whole
+    numbers (seconds, bytes as fractions) keep the separate count."""
+    values = [value for series in highest.values() for value in series.values()]
+    if not all(np.isfinite(value) and value >= 0 and value == int(value) for value in values):
+        return None
+    largest = max(int(sum(series.values())) for series in highest.values())
+    offset = 2 ** (largest.bit_length() + 1)
+    most = max(len(series) for series in highest.values())
+    return offset if (most + 1) * offset <= EXACT_SUMS else None
 
 
 def _read_exceptions(run: _Slo, what: str, selector: str) -> Dense:

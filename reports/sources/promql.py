@@ -173,12 +173,15 @@ def continuity(selector: str, reach: timedelta) -> str:
     )
 
 
-def last_values(selector: str, by: str, step: timedelta, closed: bool, counted: bool) -> str:
-    """Per step the sum of the series' last values by ``by`` (tagged ``last``), and with ``counted``
-    how many series had one (tagged ``count``)."""
+def last_values(selector: str, by: str, step: timedelta, closed: bool, counted: bool, offset: int | None = None) -> str:
+    """Per step each series' last value (``each``), or with ``counted`` their sum by ``by`` (tagged
+    ``last``) and how many series had one (tagged ``count``), or with an ``offset`` both packed in
+    one sum (``packed``)."""
     values = {"series": selector, "by": by, "range": duration(one_step(step, closed))}
+    if offset is not None:
+        return fill(templates("continuous")["packed"], {**values, "offset": str(offset)})
     if not counted:
-        return fill(templates("continuous")["last"], values)
+        return fill(templates("continuous")["each"], values)
     return " or ".join(
         f'label_replace({fill(templates("continuous")[name], values)}, "{PART}", "{name}", "", "")'
         for name in ("last", "count")
@@ -269,6 +272,12 @@ def template_problems(config: Config) -> list[str]:
                         built[f"{name} continuity counter"] = continuity(selector, timedelta(days=1))
                         built[f"{name} last-values counter"] = last_values(
                             selector, by, timedelta(minutes=5), closed=True, counted=True
+                        )
+                        built[f"{name} each last-values counter"] = last_values(
+                            selector, by, timedelta(minutes=5), closed=True, counted=False
+                        )
+                        built[f"{name} packed last-values counter"] = last_values(
+                            selector, by, timedelta(minutes=5), closed=True, counted=True, offset=2**40
                         )
                 else:
                     built.update(total=planned.total, good=planned.good, bad=planned.bad)
