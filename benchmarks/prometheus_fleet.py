@@ -150,10 +150,10 @@ def server_cpu(url: str) -> float:
     return 0.0
 
 
-def floor(url: str, services: int, per_customer: bool, concurrency: int) -> float:
+def floor(url: str, services: int, per_customer: bool, concurrency: int, compression: bool = False) -> float:
     """Wall seconds Prometheus needs to answer the bare queries: each counter's 5-minute increase()
-    over the fetched range, summed on the server as the source sums it, with the same concurrency;
-    the answers are read but not decoded."""
+    over the fetched range, summed on the server as the source sums it, with the same concurrency
+    and compression; the answers are read but not decoded."""
     by = "customer" if per_customer else ""
     counters = [
         f'{name}{{service="s{i:03d}"{extra}}}'
@@ -169,7 +169,11 @@ def floor(url: str, services: int, per_customer: bool, concurrency: int) -> floa
 
     def ask(selector: str) -> int:
         query = f"sum by ({by}) (increase({selector}[5m]))"
-        return len(requests.post(url + "/api/v1/query_range", data={**form, "query": query}, timeout=120).content)
+        encoding = {"Accept-Encoding": "gzip" if compression else "identity"}
+        answer = requests.post(
+            url + "/api/v1/query_range", data={**form, "query": query}, headers=encoding, timeout=120
+        )
+        return len(answer.content)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -177,11 +181,18 @@ def floor(url: str, services: int, per_customer: bool, concurrency: int) -> floa
     return time.perf_counter() - started
 
 
-def catalogue(url: str, services: int, per_customer: bool, concurrency: int) -> dict:
+def catalogue(url: str, services: int, per_customer: bool, concurrency: int, compression: bool = False) -> dict:
     data = {
         "title": "Fleet",
         "timezone": "UTC",
-        "source": {"type": "prometheus", "url": url, "step": "5m", "max_concurrency": concurrency, "timeout": "2m"},
+        "source": {
+            "type": "prometheus",
+            "url": url,
+            "step": "5m",
+            "max_concurrency": concurrency,
+            "timeout": "2m",
+            "compression": compression,
+        },
         "services": [
             {
                 "name": f"s{i:03d}",
@@ -225,6 +236,7 @@ def main() -> None:
         help="mark the SLOs sla: true, so counts are pulled per customer (data grows with customers)",
     )
     parser.add_argument("--concurrency", type=int, default=4, help="source.max_concurrency")
+    parser.add_argument("--compression", action="store_true", help="source.compression: gzipped answers (floor too)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="processes generating blocks")
     parser.add_argument("--data", type=Path, help="folder to keep the generated blocks in, reused when it matches")
     args = parser.parse_args()
@@ -237,7 +249,9 @@ def main() -> None:
         generated, totals = generate(args.services, args.customers, folder, args.jobs)
         samples = args.services * args.customers * 4 * ((DATA_END - DATA_START) // SCRAPE + 1)
         with prometheus(folder / "data", folder) as url:
-            config, _ = parse_config(catalogue(url, args.services, args.per_customer, args.concurrency))
+            config, _ = parse_config(
+                catalogue(url, args.services, args.per_customer, args.concurrency, args.compression)
+            )
             source = PrometheusSource()
             floor(url, min(args.services, 2), args.per_customer, args.concurrency)  # warm the page cache
             cpu = resource.getrusage(resource.RUSAGE_SELF)
@@ -249,7 +263,7 @@ def main() -> None:
             used = resource.getrusage(resource.RUSAGE_SELF)
             cpu_seconds = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
             server_before = server_cpu(url)
-            bare = floor(url, args.services, args.per_customer, args.concurrency)
+            bare = floor(url, args.services, args.per_customer, args.concurrency, args.compression)
             server_bare = server_cpu(url) - server_before
     results = [(f"{s.name}/{a.result.slo}", a.result) for s in report.services for a in s.slos]
     exact = sum(totals[name] == [r.total_events, r.good_events] for name, r in results)

@@ -5,7 +5,7 @@
 Loads the fleet of ``benchmarks/prometheus_fleet.py`` (its ``--data DIR`` is reused) and, for the
 availability counters of the first N services, asks each kind of request one at a time over the
 month and its look-back at 5-minute steps, and prints the CPU seconds Prometheus spent answering
-(its own ``process_cpu_seconds_total``) and the bytes it sent:
+(its own ``process_cpu_seconds_total``) and the bytes it sent, uncompressed as the source asks:
 
 - the floor: one ``increase()`` per step, summed as the source sums;
 - the source's check (``queries/continuous.promql``, one value per series and day);
@@ -45,7 +45,7 @@ STEP = timedelta(seconds=SCRAPE)
 
 def ask(url: str, query: str, start: int, step: int) -> requests.Response:
     form = {"query": query, "start": str(start), "end": str(DATA_END), "step": str(step)}
-    answer = requests.post(url + "/api/v1/query_range", data=form, timeout=600)
+    answer = requests.post(url + "/api/v1/query_range", data=form, headers={"Accept-Encoding": "identity"}, timeout=600)
     answer.raise_for_status()
     return answer
 

@@ -7,6 +7,7 @@ query sums by a label), so every expectation is a multiplication. ``fail`` makes
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -87,6 +88,8 @@ class FakePrometheus:
                 finally:
                     with fake._lock:
                         fake._in_flight -= 1
+                if "gzip" in self.headers.get("Accept-Encoding", ""):  # as Prometheus does when asked
+                    body, headers = gzip.compress(body), {**headers, "Content-Encoding": "gzip"}
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -130,6 +130,8 @@ def make_session(source: SourceConfig) -> requests.Session:
     adapter = HTTPAdapter(pool_connections=1, pool_maxsize=source.max_concurrency, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    if not source.compression:
+        session.headers["Accept-Encoding"] = "identity"
     session.headers.update(source.headers)
     if source.tenant:
         session.headers["X-Scope-OrgID"] = source.tenant
