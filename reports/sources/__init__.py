@@ -307,7 +307,7 @@ def _rows(grid: StepGrid, service: str, slo: str, customer: str, good: np.ndarra
     nanoseconds = pd.Timestamp(grid.start).as_unit("ns").value + steps * pd.Timedelta(grid.step).value
     return pd.DataFrame(
         {
-            "timestamp": pd.to_datetime(nanoseconds, utc=True),
+            "timestamp": pd.to_datetime(nanoseconds, utc=True, unit="ns"),
             "service": service,
             "slo": slo,
             "customer": customer,
