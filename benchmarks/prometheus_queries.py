@@ -8,7 +8,8 @@ month and its look-back at 5-minute steps, and prints the CPU seconds Prometheus
 (its own ``process_cpu_seconds_total``) and the bytes it sent, uncompressed as the source asks:
 
 - the floor: one ``increase()`` per step, summed as the source sums;
-- the source's check (``queries/continuous.promql``, one value per series and day);
+- the source's check (``queries/continuous.promql``, resets per series and day; where customers
+  are summed it also asks each series' last value once, an instant query not timed here);
 - each series' last values per step (what the source asks with one series per customer), and
   their sum on the server (what it asked before);
 - the sum and the count of last values as two selectors (several series per customer);
@@ -40,26 +41,30 @@ from reports.sources.prometheus import packing_offset  # noqa: E402
 from tests.prom_servers import prometheus  # noqa: E402
 
 DAY = 86_400
+PLAIN = {"Accept-Encoding": "identity"}
+"""Answers uncompressed, as the source asks by default."""
 STEP = timedelta(seconds=SCRAPE)
 
 
 def ask(url: str, query: str, start: int, step: int) -> requests.Response:
     form = {"query": query, "start": str(start), "end": str(DATA_END), "step": str(step)}
-    answer = requests.post(url + "/api/v1/query_range", data=form, headers={"Accept-Encoding": "identity"}, timeout=600)
+    answer = requests.post(url + "/api/v1/query_range", data=form, headers=PLAIN, timeout=600)
     answer.raise_for_status()
     return answer
 
 
 def offset_for(url: str, selector: str, by: str) -> int | None:
-    """The offset the source packs with: from the check's largest value per series."""
-    reach = DAY + 2 * SCRAPE
-    check = ask(url, promql.continuity(selector, timedelta(seconds=reach)), DATA_START + SCRAPE + DAY, DAY)
+    """The offset the source packs with: from each series' last value in the range."""
+    query = promql.bound(selector, timedelta(seconds=DAY + 2 * SCRAPE))
+    answer = requests.post(
+        url + "/api/v1/query", data={"query": query, "time": str(DATA_END)}, headers=PLAIN, timeout=600
+    )
+    answer.raise_for_status()
     highest: dict[str, dict[tuple, float]] = {}
-    for series in check.json()["data"]["result"]:
+    for series in answer.json()["data"]["result"]:
         labels = series["metric"]
-        key = tuple(sorted((k, v) for k, v in labels.items() if k != promql.PART))
         group = labels.get(by, "") if by else ""
-        highest.setdefault(group, {})[key] = max(float(v) for _, v in series["values"])
+        highest.setdefault(group, {})[tuple(sorted(labels.items()))] = float(series["value"][1])
     return packing_offset(highest)
 
 
@@ -82,7 +87,7 @@ def main() -> None:
         offsets = {selector: offset_for(url, selector, by) for selector in selectors}
         kinds = {
             "floor: sum of increase()": lambda s: (f"sum by ({by}) (increase({s}[5m]))", first, SCRAPE),
-            "check (one value per series and day)": lambda s: (
+            "check (resets per series and day)": lambda s: (
                 promql.continuity(s, timedelta(seconds=DAY + 2 * SCRAPE)),
                 first + DAY,
                 DAY,

@@ -186,7 +186,7 @@ class FakePrometheus:
     def _continuous(self, query: str, at: float) -> list[tuple[dict[str, str], float]] | None:
         """The fast counter reading (queries/continuous.promql), or None for any other query: every
         series continues, one per customer, never resets; its last value grows by ``rate`` per second."""
-        if "last_over_time" not in query or "offset" in query or "unless" in query:
+        if ("last_over_time" not in query and "resets(" not in query) or "offset" in query or "unless" in query:
             return None
         rate = next((r for key, r in self.rates.items() if key in query), None)
         if rate is None:
@@ -194,9 +194,9 @@ class FakePrometheus:
         label = re.search(r"sum by \((\w+)\)", query)
         customers = [({label[1]: c} if c else {}) for c in self.customers] if label else [{}]
         series = [{"instance": c or "none", **({"customer": c, "tenant": c} if c else {})} for c in self.customers]
-        if "resets(" in query:  # the check: the series there are, one per customer, under any customer label
-            return [({**labels, "slo_report_part": "series"}, rate * (at - EPOCH)) for labels in series]
-        if not query.startswith(("sum", "label_replace")):  # each series' own last values
+        if "resets(" in query:  # the check: the series there are, one per customer, none reset
+            return [(labels, 0.0) for labels in series]
+        if not query.startswith(("sum", "label_replace")):  # each series' own last values, or their bound
             return [(labels, rate * (at - EPOCH)) for labels in series]
         value = rate * (at - EPOCH) * (1 if label else len(self.customers))
         packed = re.search(r"\) \+ (\d+)\)$", query)
@@ -210,6 +210,9 @@ class FakePrometheus:
         ]
 
     def _vector(self, query: str, at: float) -> list[dict]:
+        continuous = self._continuous(query, at)
+        if continuous is not None:
+            return [{"metric": labels, "value": [at, _number(value)]} for labels, value in continuous]
         window = _window(query)
         return [{"metric": labels, "value": [at, _number(value)]} for labels, value in self._groups(query, window)]
 

@@ -509,8 +509,8 @@ class _NoLabelOnErrors(FakePrometheus):
         found = super()._continuous(query, at)
         if not found or "errors_total" not in query:
             return found
-        if "resets(" in query:
-            return [({k: v for k, v in labels.items() if k not in ("customer", "tenant")}, 0.0) for labels, _ in found]
+        if "resets(" in query or not query.startswith(("sum", "label_replace")):  # the check, or the bound
+            return [({k: v for k, v in labels.items() if k not in ("customer", "tenant")}, v) for labels, v in found]
         last = [value for labels, value in found if labels.get("slo_report_part") != "count"]
         if "slo_report_part" not in query:  # packed: each customer's value already carries its offset
             return [({}, sum(last))]

@@ -492,8 +492,8 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     or None where that would not be exact: a series reset, or missed a step (it appeared,
     vanished, or had a scrape gap), or the sums are too large to subtract exactly.
 
-    A cheap check first (one value per series and day, and the series that reset), then one
-    request per step reading each sample once: with one series per customer, each series' last
+    A cheap check first (per series and day, how often it reset), then one request per step
+    reading each sample once: with one series per customer, each series' last
     values, added up here; with more, their sums per customer and how many series had a value,
     packed in one number when the check allows it."""
     grid, client = run.grid, run.client
@@ -505,17 +505,25 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     check = run._ask(
         what, shown, lambda: client.range(text, grid.start + day, grid.start + days * day, day, reach=reach)
     )
-    highest: dict[str, dict[Labels, float]] = {}
-    for labels, (_, values) in check.items():
-        if dict(labels).get(promql.PART) == "resets":
+    members: dict[str, set[Labels]] = {}
+    for labels, (_, resets) in check.items():
+        if np.any(resets != 0):
             return None
-        series = highest.setdefault(run.group(labels), {})
-        key = _series_key(labels)
-        series[key] = max(series.get(key, -np.inf), float(np.max(values, initial=-np.inf)))
-    if not highest:
+        members.setdefault(run.group(labels), set()).add(_series_key(labels))
+    if not members:
         return {}
-    counted = any(len(series) > 1 for series in highest.values())
-    offset = packing_offset(highest) if counted else None
+    counted = any(len(series) > 1 for series in members.values())
+    offset = None
+    if counted:
+        text = promql.bound(selector, timedelta(seconds=reach))
+        found = run._ask(what, shown, lambda: client.instant(text, grid.start + days * day))
+        highest: dict[str, dict[Labels, float]] = {}
+        for labels, value in found.items():
+            series = highest.setdefault(run.group(labels), {})
+            series[_series_key(labels)] = max(series.get(_series_key(labels), -np.inf), value)
+        if {group: set(series) for group, series in highest.items()} != members:
+            return None  # a series without a sample in the last window stopped before the range ends
+        offset = packing_offset(highest)
     step = timedelta(seconds=grid.step)
     text = promql.last_values(selector, run.label or "", step, not client.engine.left_open, counted, offset)
     last = grid.end_of(grid.count - 1)
@@ -537,12 +545,12 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
             sums[group] = (
                 laid if group not in sums else np.where(np.isnan(laid), sums[group], laid + np.nan_to_num(sums[group]))
             )
-    if set(sums) != set(highest):
+    if set(sums) != set(members):
         return None
     events: Dense = {}
     for group, values in sums.items():
         seen = present.get(group)
-        if seen is None or not np.all(seen == len(highest[group])) or np.abs(values).max() >= EXACT_SUMS:
+        if seen is None or not np.all(seen == len(members[group])) or np.abs(values).max() >= EXACT_SUMS:
             return None
         events[group] = np.diff(values)
         if (events[group] < 0).any():
@@ -554,8 +562,8 @@ def packing_offset(highest: dict[str, dict[Labels, float]]) -> int | None:
     """The power of two to add to every last value so that one sum per step carries both the
     customer's sum and its count of series (``packed`` in ``queries/continuous.promql``), or None.
 
-    ``highest`` holds, per customer and series, the largest value the check saw. No series reset,
-    so none of its values in the month is larger, and a customer's sum per step is at most the
+    ``highest`` holds, per customer and series, its last value in the range. No series reset, so
+    none of its values in the range is larger, and a customer's sum per step is at most the
     sum of its series' largest values. The offset is above twice the largest such sum, so a
     series that grew between the check and the read (today's last scrapes) still decodes, and
     is kept where the packed sums stay whole numbers under 2^52. Counters that are not whole

@@ -165,12 +165,13 @@ def counter(selector: str, by: str, step: timedelta, closed: bool) -> str:
 
 
 def continuity(selector: str, reach: timedelta) -> str:
-    """The check of ``continuous.promql``: per series, present within ``reach``, and reset there."""
-    values = {"series": selector, "reach": duration(reach)}
-    return " or ".join(
-        f'label_replace({fill(templates("continuous")[name], values)}, "{PART}", "{name}", "", "")'
-        for name in ("resets", "series")
-    )
+    """The check of ``continuous.promql``: per series, how often it reset within ``reach``."""
+    return fill(templates("continuous")["resets"], {"series": selector, "reach": duration(reach)})
+
+
+def bound(selector: str, reach: timedelta) -> str:
+    """Each series' last value within ``reach``: no larger value exists where none reset."""
+    return fill(templates("continuous")["bound"], {"series": selector, "reach": duration(reach)})
 
 
 def last_values(selector: str, by: str, step: timedelta, closed: bool, counted: bool, offset: int | None = None) -> str:
@@ -270,6 +271,7 @@ def template_problems(config: Config) -> list[str]:
                     for name, selector in zip(("total", planned.other[0]), planned.counters, strict=True):
                         built[f"{name} counter"] = counter(selector, by, timedelta(minutes=5), closed=True)
                         built[f"{name} continuity counter"] = continuity(selector, timedelta(days=1))
+                        built[f"{name} bound counter"] = bound(selector, timedelta(days=1))
                         built[f"{name} last-values counter"] = last_values(
                             selector, by, timedelta(minutes=5), closed=True, counted=True
                         )
