@@ -519,8 +519,8 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
         found = run._ask(what, shown, lambda: client.instant(text, grid.start + days * day))
         highest: dict[str, dict[Labels, float]] = {}
         for labels, value in found.items():
-            series = highest.setdefault(run.group(labels), {})
-            series[_series_key(labels)] = max(series.get(_series_key(labels), -np.inf), value)
+            series, key = highest.setdefault(run.group(labels), {}), _series_key(labels)
+            series[key] = max(series.get(key, -np.inf), value)  # a bucket respelt by Prometheus 3: two series
         if {group: set(series) for group, series in highest.items()} != members:
             return None  # a series without a sample in the last window stopped before the range ends
         offset = packing_offset(highest)
