@@ -302,6 +302,10 @@ def test_values_that_cannot_be_packed_exactly_keep_the_separate_count(highest, w
         b'"values":[[1,"NaN"],[2.5,"+Inf"],[3,"-Inf"],[4,"1e-05"]]}]},"warnings":["w"]}',
         b'{"status":"success","isPartial":false,"data":{"resultType":"matrix","result":'
         b'[{"metric":{},"values":[[1.5,"3"]]}, {"metric":{"b":"c"},"values":[[1,"4"],[2,"5"]]}]}}',
+        # whole numbers only (the faster reader): up to 2^53 - 1, across series
+        b'{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"c":"a"},"values":'
+        b'[[1727740800,"9007199254740991"],[1727741100,"4503599627370497"]]},'
+        b'{"metric":{"c":"b"},"values":[[1727740800,"0"]]},{"metric":{"c":"d"},"values":[[1727741400,"12"]]}]}}',
     ],
 )
 def test_a_matrix_decoded_fast_equals_the_standard_decoding(body):

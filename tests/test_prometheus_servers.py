@@ -194,6 +194,11 @@ def expected_rows(
     other = truth.rows(other_pick, start, end, group=group).rename(columns={"value": kind})
     rows = total.merge(other, on=["timestamp", "customer"], how="left").fillna({kind: 0})
     rows["good"] = rows["total"] - rows["bad"] if kind == "bad" else rows["good"]
+    # Series without the customer label count in the SLO's totals only: where customers have rows,
+    # the long frame carries their step only when it adds events.
+    with_customer = rows.loc[rows["customer"] != "", "timestamp"]
+    adds_nothing = (rows["customer"] == "") & (rows["total"] == 0) & rows["timestamp"].isin(with_customer)
+    rows = rows[~adds_nothing].reset_index(drop=True)
     return rows[["timestamp", "customer", "good", "total"]].astype({"good": "int64", "total": "int64"})
 
 

@@ -279,6 +279,14 @@ def open_stream(source: EventSource, config: Config, start: datetime, end: datet
     return source.fetch(config, start, end).stream(config)
 
 
+def gathered(stream: CountStream) -> EventCounts:
+    """A stream's counts as the long frame (``fetch`` of a source that streams)."""
+    problems: dict[tuple[str, str], str] = {}
+    frame = long_frame(stream, problems)
+    grid = stream.grid
+    return EventCounts(frame, grid.step, grid.start, grid.end, problems, stream.description)
+
+
 def long_frame(stream: CountStream, problems: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
     """The long frame of a stream: one row per step with data (and per customer where kept), at the step's start."""
     grid, parts = stream.grid, []
@@ -292,7 +300,10 @@ def long_frame(stream: CountStream, problems: dict[tuple[str, str], str] | None 
                 parts.append(_rows(grid, counts.service, counts.slo, name, good, total))
             rest_good = rest_good - np.nansum(c.good, axis=0)
             rest_total = rest_total - np.nansum(c.total, axis=0)
-            rest_total = np.where(np.isnan(c.total).all(axis=0) | (rest_total != 0), rest_total, np.nan)
+            needed = np.isnan(c.total).all(axis=0) | (rest_total != 0)
+            if counts.unlabelled is not None:  # the step's unlabelled predictions ride on its rest row
+                needed |= np.nan_to_num(counts.unlabelled) != 0
+            rest_total = np.where(needed, rest_total, np.nan)
         rest = _rows(grid, counts.service, counts.slo, "", rest_good, rest_total)
         if counts.unlabelled is not None:
             rest[UNLABELLED] = counts.unlabelled[np.flatnonzero(~np.isnan(rest_total))]

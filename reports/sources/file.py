@@ -25,7 +25,7 @@ from . import (
     SourceError,
     StepGrid,
     catalogue_slos,
-    long_frame,
+    gathered,
     slo_counts,
 )
 
@@ -34,10 +34,7 @@ CHUNK_ROWS = 1_000_000
 
 class FileSource:
     def fetch(self, config: Config, start: datetime, end: datetime) -> EventCounts:
-        problems: dict[tuple[str, str], str] = {}
-        stream = self.stream(config, start, end)
-        frame = long_frame(stream, problems)
-        return EventCounts(frame, config.source.step, start, end, problems, stream.description)
+        return gathered(self.stream(config, start, end))
 
     def stream(self, config: Config, start: datetime, end: datetime) -> CountStream:
         grid = StepGrid(start, end, config.source.step)

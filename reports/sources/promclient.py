@@ -15,6 +15,7 @@ error, since a partial count is a wrong count.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -428,22 +430,25 @@ SERIES_START = re.compile(rb'\s*\{\s*"metric"\s*:\s*')
 VALUES_START = re.compile(rb'\s*,\s*"values"\s*:\s*\[')
 SERIES_END = re.compile(rb"\s*\}\s*(,|\])")
 POINT_PUNCTUATION = b'[]"'
+POINTS_AS_LINES = bytes.maketrans(b",", b"\n")
+"""``[1727740800,"12"],[…`` less its punctuation, one number per line: ``1727740800\n12\n…``."""
+WHOLE_NUMBER_LINES = b"0123456789\n"
 _decoder = json.JSONDecoder()
 
 
 def _fast_matrix(content: bytes) -> dict[str, Any] | None:
-    """A matrix answer decoded with its points parsed by numpy, not as one Python list per point:
-    on a month of 5-minute points per customer the standard decoder costs several times what the
-    server needs to answer. Labels and the envelope go through the standard decoder. None where
-    the answer is not laid out as Prometheus and VictoriaMetrics write it; then the caller decodes
-    it the standard way."""
+    """A matrix answer decoded with its points parsed in one pass over all series, not as one
+    Python list per point: on a month of 5-minute points per customer the standard decoder costs
+    several times what the server needs to answer. Labels and the envelope go through the
+    standard decoder. None where the answer is not laid out as Prometheus and VictoriaMetrics
+    write it; then the caller decodes it the standard way."""
     start = MATRIX_START.search(content)
     if start is None:
         return None
     text = content.decode("utf-8")
     if len(text) != len(content):
         return None  # labels outside ASCII: byte and character offsets differ
-    at, result = start.end(), []
+    at, metrics, lines, sizes = start.end(), [], [], []
     try:
         if not re.compile(r"\s*\]").match(text, at):
             while True:
@@ -455,12 +460,9 @@ def _fast_matrix(content: bytes) -> dict[str, Any] | None:
                 if values is None or not isinstance(metric, dict):
                     return None
                 end = content.index(b"]]", values.end())
-                points = content[values.end() : end + 1].translate(None, POINT_PUNCTUATION)
-                pairs = content.count(b"],[", values.end(), end) + 1
-                numbers = np.fromstring(points.decode("ascii"), sep=",") if points else np.empty(0)
-                if len(numbers) != 2 * pairs:
-                    return None
-                result.append({"metric": metric, "points": (numbers[0::2].copy(), numbers[1::2].copy())})
+                metrics.append(metric)
+                lines.append(content[values.end() : end + 1].translate(POINTS_AS_LINES, POINT_PUNCTUATION))
+                sizes.append(2 * (content.count(b"],[", values.end(), end) + 1))
                 closing = SERIES_END.match(content, end + 2)
                 if closing is None:
                     return None
@@ -469,13 +471,30 @@ def _fast_matrix(content: bytes) -> dict[str, Any] | None:
                     break
         else:
             at = content.index(b"]", at) + 1
+        numbers = _numbers(b"\n".join(part for part in lines if part))
         body = json.loads(content[: start.end() - 1] + b"[]" + content[at:])
-    except (ValueError, UnicodeDecodeError, DeprecationWarning):
+    except (ValueError, UnicodeDecodeError, DeprecationWarning, pd.errors.ParserError):
         return None
-    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+    if len(numbers) != sum(sizes) or not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         return None
+    result, first = [], 0
+    for metric, size in zip(metrics, sizes, strict=True):
+        points = numbers[first : first + size]
+        result.append({"metric": metric, "points": (points[0::2].copy(), points[1::2].copy())})
+        first += size
     body["data"]["result"] = result
     return body
+
+
+def _numbers(lines: bytes) -> np.ndarray:
+    """One number per line. Whole numbers (counters, timestamps) go through pandas' C reader, four
+    times faster than numpy's and exact below 2^53; anything else (fractions, NaN, Inf) numpy's."""
+    if not lines:
+        return np.empty(0)
+    if lines.translate(None, WHOLE_NUMBER_LINES):
+        return np.fromstring(lines.decode("ascii"), sep="\n")
+    frame = pd.read_csv(io.BytesIO(lines), header=None, dtype=np.float64, engine="c", na_filter=False)
+    return frame.to_numpy()[:, 0]
 
 
 def _matrix(
