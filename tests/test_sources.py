@@ -7,7 +7,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reports.sources import COLUMNS, EventCounts, SourceError, source_for
+from reports.sources import (
+    COLUMNS,
+    CountStream,
+    CustomerCounts,
+    EventCounts,
+    SloCounts,
+    SourceError,
+    StepGrid,
+    long_frame,
+    source_for,
+)
 from reports.sources import file as file_source
 from tests.conftest import make_config
 
@@ -167,6 +177,27 @@ def test_fetch_gives_the_streams_counts_as_the_long_frame(tmp_path: Path):
     frame = source_for(config).fetch(config, *FOUR_STEPS).frame
     rows = frame[["customer", "good", "total"]].values.tolist()
     assert sorted(rows) == [["", 1, 1], ["", 2, 2], ["acme", 9, 10]]
+
+
+def test_the_long_frame_keeps_unlabelled_predictions_where_customers_hold_every_event(tmp_path: Path):
+    """A model-quality SLO kept per customer: step 0's 3 unlabelled predictions have no row of their
+    own (acme holds all its events), and must survive the long frame and its grouping back."""
+    grid = StepGrid(*FOUR_STEPS, timedelta(minutes=5))
+    nan = np.nan
+    counts = SloCounts(
+        "api",
+        "availability",
+        good=np.array([9.0, 2, nan, nan]),
+        total=np.array([10.0, 2, nan, nan]),
+        customers=CustomerCounts(("acme",), np.array([[9.0, nan, nan, nan]]), np.array([[10.0, nan, nan, nan]])),
+        unlabelled=np.array([3.0, 1, nan, nan]),
+    )
+    frame = long_frame(CountStream(grid, [counts]))
+    config = make_config(tmp_path, services=TWO_SLOS, customers=CUSTOMERS)
+    again, _ = EventCounts(frame, grid.step, grid.start, grid.end).stream(config)
+    np.testing.assert_array_equal(again.unlabelled, [3, 1, nan, nan])
+    np.testing.assert_array_equal(again.total, [10, 2, nan, nan])
+    np.testing.assert_array_equal(again.customers.total, [[10, nan, nan, nan]])
 
 
 def test_a_duplicate_or_a_bad_count_is_found_across_the_parts_of_a_large_file(tmp_path: Path, monkeypatch):
