@@ -187,4 +187,8 @@ def scenario(seed: int = 20241031) -> Scrapes:
         scrapes.add(Scraped("ledger_entries_total", {"outcome": outcome}, _events(rng, LONG, rate), sixty))
     for instance, times in (("a", _without(fifteen, EDGE_CARRY)), ("b", fifteen)):
         scrapes.add(Scraped("edge_requests_total", {"instance": instance}, _events(rng, SHORT, 1.0), times))
+    # a quiet counter, two unbroken series: many steps without events (about one event in 8 minutes)
+    quiet = np.arange(LONG[0] + 11, LONG[1], 60)
+    for instance in ("a", "b"):
+        scrapes.add(Scraped("quiet_requests_total", {"instance": instance}, _events(rng, LONG, 0.001), quiet))
     return scrapes

@@ -255,6 +255,7 @@ COUNTERS = (
     'shop_requests_total{code=~"5.."}',
     "ledger_entries_total",
     'ledger_entries_total{outcome="rejected"}',
+    "quiet_requests_total",  # steps without events: on Prometheus 2 the total is read again, packed
 )
 
 
@@ -265,7 +266,8 @@ def test_the_fast_reading_is_taken_only_where_it_equals_the_exact_one(url, label
     (queries/continuous.promql). On every counter and range of the scenario that reading is
     either declined (a gap, a reset, a series born or stopped) or equal, step by step, to the
     reading of the exceptions; both happen, per customer (one series each) and summed. A group of
-    several series has their count per step packed in the sums; a group of one is read as it is.
+    several series has its sums and counts per step read as two selectors over whole steps, packed
+    in one sum over the shorter windows; a group of one is read as it is.
     A counter other than the total may read a step without data as one without events (its
     events only ride on the total's steps); its events are the same."""
     config = config_for(url)
@@ -302,5 +304,7 @@ def test_the_fast_reading_is_taken_only_where_it_equals_the_exact_one(url, label
     if not client.engine.left_open and what == "total":  # a step without events: read again, a step less 1 ms
         assert any("[299999ms]" in query and " offset " not in query for query in asked)  # not the exact reading's
     packed = [query for query in asked if re.search(r"\) \+ \d+\)$", query)]
-    assert packed or label is not None
+    two = [query for query in asked if query.startswith("label_replace(sum by") and "[5m]" in query]
+    assert label is not None or (two and (packed or what != "total" or client.engine.left_open))
+    assert not packed or all("[299999ms]" in query for query in packed)  # packed only a step less 1 ms
     assert any(query.startswith("last_over_time(") for query in asked)  # one series per group: each as it is

@@ -465,8 +465,7 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
 
     A cheap check first (per series and day, how often it reset), then one request per step
     reading each sample once: with one series per customer, each series' last
-    values, added up here; with more, their sums per customer and how many series had a value,
-    packed in one number when the check allows it.
+    values, added up here; with more, their sums per customer and how many series had a value.
 
     Each step's window is the whole step. Where ranges are closed (Prometheus 2) that window also
     holds the sample on its lower edge, which belongs to the step before; Prometheus answers it at
@@ -477,7 +476,9 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     reading gives. Only where all of a group's series do so does it read a step without data as a
     step without events, and then the group's sum does not move. So the total counter, whose
     steps without data are the SLO's, is read again with the shorter window where a group has a
-    step with no events; any other counter keeps the whole-step reading."""
+    step with no events; any other counter keeps the whole-step reading. Over the shorter window
+    the sum and the count are packed in one number where the check's values allow it: there
+    Prometheus 2 answers the packed sum for less than the two, over whole steps for more."""
     grid, client = run.grid, run.client
     shown = _counter_query(run, selector)
     day = min(DAY_NS // 10**9, grid.count * grid.step)
@@ -495,23 +496,31 @@ def _read_continuous(run: _Slo, what: str, selector: str) -> Dense | None:
     if not members:
         return {}
     counted = any(len(series) > 1 for series in members.values())
-    offset = None
-    if counted:
-        text = promql.bound(selector, timedelta(seconds=reach))
-        found = run._ask(what, shown, lambda: client.instant(text, grid.start + days * day))
-        highest: dict[str, dict[Labels, float]] = {}
-        for labels, value in found.items():
-            series, key = highest.setdefault(run.group(labels), {}), _series_key(labels)
-            series[key] = max(series.get(key, -np.inf), value)  # a bucket respelt by Prometheus 3: two series
-        if {group: set(series) for group, series in highest.items()} != members:
-            return None  # a series without a sample in the last window stopped before the range ends
-        offset = packing_offset(highest)
-    events = _last_value_events(run, what, selector, members, counted, offset, closed=False)
+    events = _last_value_events(run, what, selector, members, counted, None, closed=False)
     if events is None or what != "total" or client.engine.left_open:
         return events
     if not any((steps == 0).any() for steps in events.values()):
         return events  # no step without events, so none where a whole-step window could hide a gap
+    offset = _packing(run, what, selector, members, timedelta(seconds=reach), grid.start + days * day)
     return _last_value_events(run, what, selector, members, counted, offset, closed=True)
+
+
+def _packing(
+    run: _Slo, what: str, selector: str, members: dict[str, set[Labels]], reach: timedelta, at: float
+) -> int | None:
+    """The packing offset (``packing_offset``) for a counter whose customers have several series,
+    from each series' last value in the check's last window; None where it cannot pack."""
+    if all(len(series) == 1 for series in members.values()):
+        return None
+    text = promql.bound(selector, reach)
+    found = run._ask(what, _counter_query(run, selector), lambda: run.client.instant(text, at))
+    highest: dict[str, dict[Labels, float]] = {}
+    for labels, value in found.items():
+        series, key = highest.setdefault(run.group(labels), {}), _series_key(labels)
+        series[key] = max(series.get(key, -np.inf), value)  # a bucket respelt by Prometheus 3: two series
+    if {group: set(series) for group, series in highest.items()} != members:
+        return None  # a series stopped before the range ends: the count per step shows where
+    return packing_offset(highest)
 
 
 def _last_value_events(
